@@ -1,0 +1,3 @@
+from pollinate.cli import main
+
+main()

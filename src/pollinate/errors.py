@@ -1,0 +1,71 @@
+"""The one hierarchy of errors pollinate raises on purpose.
+
+    PollinateError            anything pollinate raises deliberately
+    ├── InputError            a user can cause it and fix it: a file, row, field and advice
+    │   └── (raised by io/ parsers, CLI flags and web forms)
+    └── InfeasibleError       the instance cannot satisfy a hard constraint (which one is named)
+
+The CLI prints `str(error)` and exits with status 2 (input) or 3 (infeasible); the web
+layer renders the same sentence in the form. Neither shows a traceback.
+"""
+
+from __future__ import annotations
+
+
+class PollinateError(Exception):
+    """Base of every error pollinate raises deliberately."""
+
+
+class InputError(PollinateError):
+    """Something a user brought is wrong; the message says where and what to do.
+
+    >>> str(InputError("no name", file="roster.csv", row=7, field="name", advice="Add one."))
+    "roster.csv, row 7, field 'name': no name. Add one."
+    """
+
+    def __init__(
+        self,
+        problem: str,
+        *,
+        file: str | None = None,
+        row: int | None = None,
+        line: int | None = None,
+        field: str | None = None,
+        advice: str = "",
+    ) -> None:
+        self.problem = problem
+        self.file = file
+        self.row = row
+        self.line = line
+        self.field = field
+        self.advice = advice
+        super().__init__(self.message)
+
+    @property
+    def where(self) -> str:
+        parts: list[str] = []
+        if self.file:
+            parts.append(self.file)
+        if self.line is not None:
+            parts.append(f"line {self.line}")
+        if self.row is not None:
+            parts.append(f"row {self.row}")
+        if self.field:
+            parts.append(f"field '{self.field}'")
+        return ", ".join(parts)
+
+    @property
+    def message(self) -> str:
+        text = f"{self.where}: {self.problem}" if self.where else self.problem
+        if not text.endswith("."):
+            text += "."
+        return f"{text} {self.advice}".strip()
+
+
+class InfeasibleError(PollinateError):
+    """The seating instance cannot meet a hard constraint; `constraint` names which one."""
+
+    def __init__(self, constraint: str, detail: str) -> None:
+        self.constraint = constraint
+        self.detail = detail
+        super().__init__(f"Cannot meet the {constraint} constraint: {detail}")

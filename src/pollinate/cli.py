@@ -10,7 +10,6 @@ import sys
 from pathlib import Path
 from typing import Annotated
 
-import click
 import typer
 from rich.console import Console
 
@@ -42,7 +41,7 @@ out = Console()
 def main() -> None:
     """Entry point of the console script: run the app, turn our errors into one sentence."""
     try:
-        app(standalone_mode=False)
+        app()
     except InputError as error:
         err.print(f"[red]error:[/red] {error}", highlight=False)
         sys.exit(2)
@@ -51,14 +50,6 @@ def main() -> None:
         sys.exit(3)
     except PollinateError as error:
         err.print(f"[red]error:[/red] {error}", highlight=False)
-        sys.exit(1)
-    except click.ClickException as usage:
-        usage.show()
-        sys.exit(usage.exit_code)
-    except click.exceptions.Exit as done:
-        sys.exit(done.exit_code)
-    except click.Abort:
-        err.print("Aborted.")
         sys.exit(1)
 
 

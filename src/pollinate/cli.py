@@ -7,13 +7,24 @@ standard error with a non-zero exit status, never as a traceback.
 from __future__ import annotations
 
 import sys
+from collections.abc import Sequence
+from importlib import resources
 from pathlib import Path
-from typing import Annotated
+from typing import TYPE_CHECKING, Annotated
 
 import typer
 from rich.console import Console
+from rich.markup import escape
+from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
+from rich.table import Table as RichTable
 
 from pollinate.errors import InfeasibleError, InputError, PollinateError
+
+if TYPE_CHECKING:
+    from pollinate.actions.planning import PlanOutcome
+    from pollinate.core.planner.model import PlanRequest
+    from pollinate.core.roster import Roster
+    from pollinate.core.session import SessionSpec
 
 app = typer.Typer(
     name="pollinate",
@@ -25,17 +36,315 @@ app = typer.Typer(
 roster_app = typer.Typer(help="Check and generate rosters.", no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
 
-err = Console(stderr=True)
-out = Console()
+# soft_wrap: never break a printed path or link across lines; people copy them.
+err = Console(stderr=True, soft_wrap=True)
+out = Console(soft_wrap=True)
 
 
 # ── session files ─────────────────────────────────────────────────────────────────────
 
 
+@app.command()
+def init(
+    path: Annotated[Path, typer.Argument(help="Where to write the session file.")] = Path(
+        "session.yaml"
+    ),
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
+) -> None:
+    """Write a commented starter session file, valid as it stands, to edit for your session."""
+    from pollinate.io.session_file import write_starter
+
+    written = write_starter(path, force=force)
+    out.print(f"Wrote a starter session file to {written}", markup=False, highlight=False)
+
+
 # ── rosters ───────────────────────────────────────────────────────────────────────────
 
 
+@roster_app.command("check")
+def roster_check(file: Annotated[Path, typer.Argument(help="Roster file (CSV or XLSX).")]) -> None:
+    """Show a roster's mix (stakeholders, regions, attendance, hosts, languages) and warnings.
+
+    Exit status 0 even with warnings; 2, with the reason, when the roster cannot be used.
+    """
+    from pollinate.io.render.roster_summary import roster_summary, warning_lines
+    from pollinate.io.roster_file import read_roster
+
+    imported = read_roster(file)
+    out.print(roster_summary(imported.roster, source=str(file)))
+    out.print(warning_lines(imported.warnings), soft_wrap=True)
+
+
+@roster_app.command("generate")
+def roster_generate(
+    n: Annotated[int, typer.Option("--n", "-n", min=1, help="How many people.")],
+    output: Annotated[Path, typer.Option("--output", "-o", help="File: .xlsx, else CSV.")],
+    online: Annotated[float, typer.Option(min=0.0, max=1.0, help="Share of people online.")] = 0.2,
+    seed: Annotated[int, typer.Option(help="The same seed gives the same roster.")] = 0,
+    hosts: Annotated[
+        int | None, typer.Option(min=0, help="Hosts (default: 1 per 8 onsite, 1 per 6 online).")
+    ] = None,
+) -> None:
+    """Write a synthetic roster with the IGF 2022 stakeholder and regional mix, for demos."""
+    from pollinate.core.synthetic_roster import generate_roster
+    from pollinate.io.roster_file import write_roster
+
+    if hosts is not None and hosts > n:
+        raise InputError(f"{hosts} hosts for {n} people", field="--hosts", advice="Ask for fewer.")
+    roster = generate_roster(n, online_fraction=online, seed=seed, hosts=hosts)
+    write_roster(roster, output)
+    host_count = sum(1 for p in roster if p.is_host)
+    message = f"Wrote {len(roster)} people ({host_count} hosts) to {output}"
+    out.print(message, markup=False, highlight=False, soft_wrap=True)  # a path must not break
+
+
 # ── planning ──────────────────────────────────────────────────────────────────────────
+
+
+def _pairs(values: list[str] | None, flag: str) -> frozenset[tuple[str, str]]:
+    pairs: set[tuple[str, str]] = set()
+    for value in values or []:
+        ids = [part.strip() for part in value.split(",")]
+        if len(ids) != 2 or not all(ids) or ids[0] == ids[1]:
+            raise InputError(
+                f"{value!r} is not a pair of two different ids",
+                field=flag,
+                advice=f"Write {flag} ID1,ID2 (repeat the flag for more pairs).",
+            )
+        pairs.add((ids[0], ids[1]))
+    return frozenset(pairs)
+
+
+@app.command()
+def plan(
+    roster: Annotated[Path, typer.Argument(help="Roster file (CSV or XLSX).")],
+    session: Annotated[
+        Path | None, typer.Option("--session", "-s", help="Session file (YAML).")
+    ] = None,
+    rounds: Annotated[int | None, typer.Option(help="Rounds (default: the session's).")] = None,
+    tables: Annotated[int | None, typer.Option(help="Onsite tables (overrides the file).")] = None,
+    capacity: Annotated[int | None, typer.Option(help="Seats per onsite table.")] = None,
+    online_rooms: Annotated[int | None, typer.Option(help="Online breakout rooms.")] = None,
+    online_capacity: Annotated[int | None, typer.Option(help="Seats per online room.")] = None,
+    auto_hosts: Annotated[
+        bool, typer.Option("--auto-hosts/--no-auto-hosts", help="Pick hosts where none is set.")
+    ] = True,
+    keep_apart: Annotated[
+        list[str] | None, typer.Option(help="ID1,ID2: never at the same table (repeatable).")
+    ] = None,
+    keep_together: Annotated[
+        list[str] | None, typer.Option(help="ID1,ID2: always at the same table (repeatable).")
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same plan.")] = 0,
+    time_limit: Annotated[float, typer.Option(help="Cap on search time in seconds.")] = 30.0,
+    join_url: Annotated[
+        str | None, typer.Option(help="Join URL for table-card QR codes (else the file's).")
+    ] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Write every output here.")
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="Also write PDF slips and cards (slower).")
+    ] = True,
+) -> None:
+    """Seat everyone for every round and print the plan's metrics beside their bounds."""
+    # Imported here so that light commands (init, roster check) start fast without the
+    # planner, numpy and the PDF renderer.
+    from pollinate.actions.planning import SeatingFlags, build_request
+    from pollinate.io.roster_file import read_roster
+    from pollinate.io.session_file import load_session
+
+    spec = load_session(session) if session is not None else None
+    imported = read_roster(roster)
+    _print_problems(imported.warnings)
+    flags = SeatingFlags(
+        rounds=rounds,
+        tables=tables,
+        capacity=capacity,
+        online_rooms=online_rooms,
+        online_capacity=online_capacity,
+        auto_hosts=auto_hosts,
+        seed=seed,
+        time_limit=time_limit,
+        keep_apart=_pairs(keep_apart, "--keep-apart"),
+        keep_together=_pairs(keep_together, "--keep-together"),
+    )
+    request = build_request(imported.roster, spec, flags)
+    outcome = _plan_with_progress(request)
+    _print_metrics(outcome)
+    if out is not None:
+        _write_outputs(out, spec, imported.roster, outcome, join_url, pdf=pdf)
+
+
+@app.command()
+def replan(
+    plan_dir: Annotated[Path, typer.Argument(help="A folder written by `pollinate plan --out`.")],
+    after_round: Annotated[int, typer.Option(help="Keep rounds 1..K exactly as they are.")],
+    arrive: Annotated[
+        Path | None, typer.Option(help="Roster file with the people who arrived.")
+    ] = None,
+    leave: Annotated[
+        str | None, typer.Option(help="Comma-separated ids of people who left.")
+    ] = None,
+    session: Annotated[
+        Path | None, typer.Option("--session", "-s", help="Session file, for questions on cards.")
+    ] = None,
+    join_url: Annotated[str | None, typer.Option(help="Join URL for table-card QR codes.")] = None,
+    out: Annotated[
+        Path | None, typer.Option("--out", "-o", help="Where to write (default: PLAN_DIR).")
+    ] = None,
+) -> None:
+    """Seat late arrivals and drop leavers for the rounds after K, moving as few as possible."""
+    from pollinate.actions.planning import moved_people, replan_session
+    from pollinate.core.roster import Participant, Roster
+    from pollinate.io.plan_file import read_plan
+    from pollinate.io.plan_request import read_request
+    from pollinate.io.roster_file import read_roster
+    from pollinate.io.session_file import load_session
+
+    before = read_plan(plan_dir / "plan.json")
+    roster_import = read_roster(plan_dir / "roster.csv")
+    request = read_request(
+        plan_dir / "request.json",
+        participants=roster_import.roster.participants,
+        places=before.places,
+    )
+    arrivals: tuple[Participant, ...] = ()
+    if arrive is not None:
+        arrived = read_roster(arrive)
+        _print_problems(arrived.warnings)
+        arrivals = arrived.roster.participants
+    leavers = [part.strip() for part in (leave or "").split(",") if part.strip()]
+    outcome = replan_session(
+        request, before, after_round=after_round, arrivals=arrivals, leavers=leavers
+    )
+    moves = moved_people(before, outcome.plan, after_round)
+    err.print(
+        f"Re-planned after round {after_round}: {len(arrivals)} arrived, {len(leavers)} left, "
+        f"{moves} planned seats changed."
+    )
+    _print_metrics(outcome)
+    target = out or plan_dir
+    if target == plan_dir:
+        # Keep the previous plan so a mistaken replan can be undone by renaming one file.
+        (plan_dir / "plan.previous.json").write_bytes((plan_dir / "plan.json").read_bytes())
+        err.print(f"Previous plan kept as {plan_dir / 'plan.previous.json'}")
+    roster_all = Roster(roster_import.roster.participants + arrivals)
+    spec = load_session(session) if session is not None else None
+    _write_outputs(target, spec, roster_all, outcome, join_url)
+
+
+@app.command()
+def demo(
+    out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's outputs.")] = Path(
+        "demo-output"
+    ),
+    people: Annotated[int, typer.Option(help="How many people to generate.")] = 60,
+    online: Annotated[float, typer.Option(help="Fraction of them online.")] = 0.25,
+    seed: Annotated[int, typer.Option(help="Seed for the roster and the planner.")] = 7,
+) -> None:
+    """Plan the example IGF World Café with a generated roster and write every output."""
+    from pollinate.actions.planning import SeatingFlags, build_request
+    from pollinate.core.synthetic_roster import generate_roster
+    from pollinate.io.roster_file import write_roster_csv
+    from pollinate.io.session_file import load_session
+
+    spec = load_session(example_session_path())
+    roster = generate_roster(people, online_fraction=online, seed=seed)
+    out.mkdir(parents=True, exist_ok=True)
+    write_roster_csv(roster, out / "generated-roster.csv")
+    err.print(f"Generated {len(roster)} people into {out / 'generated-roster.csv'}")
+    request = build_request(roster, spec, SeatingFlags(seed=seed))
+    outcome = _plan_with_progress(request)
+    _print_metrics(outcome)
+    _write_outputs(out, spec, roster, outcome, spec.join_url)
+
+
+def example_session_path() -> Path:
+    """The packaged example session (the IGF World Café of the seed proposal)."""
+    return Path(str(resources.files("pollinate") / "examples" / "igf-world-cafe.yaml"))
+
+
+def _plan_with_progress(request: PlanRequest) -> PlanOutcome:
+    from pollinate.actions.planning import plan_session
+
+    with Progress(
+        TextColumn("Planning seats"),
+        BarColumn(),
+        TaskProgressColumn(),
+        TimeElapsedColumn(),
+        console=err,
+        transient=True,
+    ) as bar:
+        task = bar.add_task("plan", total=1.0)
+        return plan_session(request, progress=lambda done: bar.update(task, completed=done))
+
+
+def _print_metrics(outcome: PlanOutcome) -> None:
+    m = outcome.metrics
+    table = RichTable(title=f"Plan: {m.participants} people, {m.rounds} rounds")
+    table.add_column("Metric")
+    table.add_column("Plan", justify="right")
+    table.add_column("Bound", justify="right")
+    table.add_row(
+        "Repeated pairings (fewer is better)",
+        str(m.repeated_pairs),
+        str(m.repeated_pairs_lower_bound),
+    )
+    table.add_row("Diversity score (1 meets the bound)", f"{m.diversity_score:.3f}", "1.000")
+    table.add_row("Distinct groups, summed", str(m.distinct_groups), str(m.distinct_groups_bound))
+    table.add_row(
+        "Distinct regions, summed", str(m.distinct_regions), str(m.distinct_regions_bound)
+    )
+    table.add_row("Largest table-size spread", str(m.size_spread), "1")
+    table.add_row("Seconds", f"{outcome.seconds:.2f}", "")
+    err.print(table)
+
+
+def _write_outputs(
+    out: Path,
+    spec: SessionSpec | None,
+    roster: Roster,
+    outcome: PlanOutcome,
+    join_url: str | None,
+    *,
+    pdf: bool = True,
+) -> None:
+    from pollinate.io.exports import write_plan_outputs
+    from pollinate.io.plan_request import write_request
+    from pollinate.io.roster_file import write_roster_csv
+
+    out.mkdir(parents=True, exist_ok=True)
+    written = write_plan_outputs(
+        out,
+        spec=spec,
+        roster=roster,
+        plan=outcome.plan,
+        metrics=outcome.metrics,
+        seconds=outcome.seconds,
+        join_url=join_url or (spec.join_url if spec else None),
+        pdf=pdf,
+    )
+    write_roster_csv(roster, out / "roster.csv")
+    write_request(outcome.request, out / "request.json")
+    listing = RichTable(title=f"Written to {out}", show_header=False)
+    for path, description in written.files:
+        listing.add_row(str(path), description)
+    listing.add_row(str(out / "roster.csv"), "the roster the plan was made from (organisers only)")
+    listing.add_row(str(out / "request.json"), "planner settings, for `pollinate replan`")
+    err.print(listing)
+    for warning in written.warnings:
+        _warn(str(warning))
+
+
+def _print_problems(problems: Sequence[object]) -> None:
+    for problem in problems:
+        _warn(str(problem))
+
+
+def _warn(text: str) -> None:
+    # Room and person names may contain [brackets]; escape them so Rich prints them as typed.
+    err.print(f"[yellow]warning:[/yellow] {escape(text)}", highlight=False)
 
 
 def main() -> None:
@@ -43,14 +352,11 @@ def main() -> None:
     try:
         app()
     except InputError as error:
-        err.print(f"[red]error:[/red] {error}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         sys.exit(2)
     except InfeasibleError as error:
-        err.print(f"[red]infeasible:[/red] {error}", highlight=False)
+        err.print(f"[red]infeasible:[/red] {escape(str(error))}", highlight=False)
         sys.exit(3)
     except PollinateError as error:
-        err.print(f"[red]error:[/red] {error}", highlight=False)
+        err.print(f"[red]error:[/red] {escape(str(error))}", highlight=False)
         sys.exit(1)
-
-
-_ = (Path, Annotated, out)

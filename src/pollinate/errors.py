@@ -3,6 +3,8 @@
     PollinateError            anything pollinate raises deliberately
     ├── InputError            a user can cause it and fix it: a file, row, field and advice
     │   └── (raised by io/ parsers, CLI flags and web forms)
+    ├── AgendaError           a facilitator command does not fit the run state (Pause before Start)
+    ├── NotAllowed            the link's role or table does not grant this action (web: 403)
     └── InfeasibleError       the instance cannot satisfy a hard constraint (which one is named)
 
 The CLI prints `str(error)` and exits with status 2 (input) or 3 (infeasible); the web
@@ -60,6 +62,22 @@ class InputError(PollinateError):
         if not text.endswith("."):
             text += "."
         return f"{text} {self.advice}".strip()
+
+
+class AgendaError(PollinateError):
+    """A facilitator command does not fit the session's run state; the message says what to do.
+
+    >>> str(AgendaError("The session has not started yet; press Start first."))
+    'The session has not started yet; press Start first.'
+    """
+
+
+class NotAllowed(PollinateError):
+    """The link in hand does not grant this action (another table's notes, a past round).
+
+    >>> str(NotAllowed("Only the host of Table 2 can write its notes."))
+    'Only the host of Table 2 can write its notes.'
+    """
 
 
 class InfeasibleError(PollinateError):

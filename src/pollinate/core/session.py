@@ -10,6 +10,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, time
 from enum import StrEnum
+from urllib.parse import quote
 
 
 class BlockKind(StrEnum):
@@ -126,5 +127,6 @@ class SessionSpec:
         if room.video_link:
             return room.video_link
         if self.room_link_template:
-            return self.room_link_template.replace("{room}", room.name)
+            # Room names have spaces ("Room 1"); a link must not.
+            return self.room_link_template.replace("{room}", quote(room.name, safe=""))
         return None

@@ -1,0 +1,90 @@
+"""The in-process bus: fan-out to subscribers in the same event loop (one server worker).
+
+Each subscriber holds at most one pending seq, the newest one, so a slow or stalled
+stream costs one integer however fast events come, never an ever-growing queue.
+Publish, subscribe and iterate from the event loop's thread: asyncio's `Event` is not
+thread-safe (a sync action on a worker thread hands its seq back to the async route,
+which publishes).
+"""
+
+from __future__ import annotations
+
+import asyncio
+from collections.abc import AsyncIterator
+from contextlib import asynccontextmanager
+
+
+class _Subscriber:
+    """One listener: the newest unread seq and an event to wait on."""
+
+    def __init__(self) -> None:
+        self.pending: int | None = None
+        self.last: int = -1  # the highest seq yielded, so seqs never go backwards
+        self.closed = False
+        self.wake = asyncio.Event()
+
+    def offer(self, seq: int) -> None:
+        if seq <= self.last:
+            return
+        self.pending = seq if self.pending is None else max(self.pending, seq)
+        self.wake.set()
+
+    def close(self) -> None:
+        self.closed = True
+        self.wake.set()
+
+    def __aiter__(self) -> AsyncIterator[int]:
+        return self
+
+    async def __anext__(self) -> int:
+        while self.pending is None:
+            if self.closed:
+                raise StopAsyncIteration
+            await self.wake.wait()
+            self.wake.clear()
+        seq = self.pending
+        self.pending, self.last = None, seq
+        return seq
+
+
+class MemoryBus:
+    """`Bus` for a single process; the default (`POLLINATE_BUS_URL=memory://`)."""
+
+    def __init__(self) -> None:
+        self._subscribers: dict[str, set[_Subscriber]] = {}
+        self._closed = False
+
+    async def publish(self, session_id: str, seq: int) -> None:
+        # After close nobody listens; dropping the signal keeps an action that committed
+        # during shutdown from failing its request (its event is safe in the outbox).
+        if self._closed:
+            return
+        for subscriber in self._subscribers.get(session_id, ()):
+            subscriber.offer(seq)
+
+    @asynccontextmanager
+    async def subscribe(self, session_id: str) -> AsyncIterator[AsyncIterator[int]]:
+        subscriber = _Subscriber()
+        if self._closed:
+            subscriber.close()
+        else:
+            self._subscribers.setdefault(session_id, set()).add(subscriber)
+        try:
+            yield subscriber
+        finally:
+            listeners = self._subscribers.get(session_id)
+            if listeners is not None:
+                listeners.discard(subscriber)
+                if not listeners:
+                    # Drop the empty set too, or every session ever watched leaks one.
+                    del self._subscribers[session_id]
+
+    def subscriber_count(self, session_id: str) -> int:
+        """How many streams listen to the session now (for health pages and tests)."""
+        return len(self._subscribers.get(session_id, ()))
+
+    async def close(self) -> None:
+        self._closed = True
+        for listeners in self._subscribers.values():
+            for subscriber in listeners:
+                subscriber.close()

@@ -1,0 +1,152 @@
+"""Engines, sessions and schema upgrades for SQLite and PostgreSQL.
+
+Nothing here runs at import time: an entry point builds `Settings`, then calls
+`create_engine_for(settings.db_url)`, `upgrade(engine)` and `session_factory(engine)`.
+
+SQLite durability. Every connection runs in WAL mode with `synchronous=FULL`, so a commit
+returns only after its WAL frames reach the disk: once the server answers 2xx to a note,
+the note survives a killed process and a power cut alike. `synchronous=NORMAL` would
+survive a killed process too, since committed frames sit in the OS page cache, but may
+lose the last commits on power loss (https://www.sqlite.org/pragma.html#pragma_synchronous,
+https://www.sqlite.org/wal.html "Performance Considerations"). A café writes a few notes a
+second at most; `bench/bench_sqlite_sync.py` measures what FULL costs per commit
+(docs/operations.md quotes the figures), and `tests/store/test_db.py` kills a process right
+after its commit and finds the note.
+
+SQLite transactions. The sqlite3 module begins a transaction at its first write, so reads
+before it see the latest committed data, much like PostgreSQL's default READ COMMITTED.
+Writes that depend on what was read therefore compare and set in one statement
+(`outbox.append`, `repositories.save_run_state`), which is correct on both databases.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from importlib import resources
+from pathlib import Path
+from typing import Any
+
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import URL, make_url
+from sqlalchemy.exc import ArgumentError
+from sqlalchemy.orm import Session, sessionmaker
+
+from pollinate.errors import InputError
+
+# How long a SQLite writer waits for another writer's lock before giving up. Writes here
+# are single-row and take well under a millisecond; 10 s only matters under a stall.
+SQLITE_BUSY_TIMEOUT_MS = 10_000
+
+URL_ADVICE = (
+    "Use sqlite:///path/to/pollinate.db for a file, or "
+    "postgresql://user@host:5432/dbname for PostgreSQL."
+)
+
+
+@dataclass(frozen=True, slots=True)
+class SchemaUpgrade:
+    """The schema revision before and after `upgrade`; equal when nothing was pending."""
+
+    before: str | None
+    after: str | None
+
+    @property
+    def changed(self) -> bool:
+        return self.before != self.after
+
+
+def database_url(url: str) -> URL:
+    """Parse and normalise a database URL; PostgreSQL always goes through psycopg 3."""
+    try:
+        parsed = make_url(url)
+    except ArgumentError as error:
+        raise InputError(
+            f"{url!r} is not a database URL", field="POLLINATE_DB_URL", advice=URL_ADVICE
+        ) from error
+    backend = parsed.get_backend_name()
+    if backend in {"postgres", "postgresql"}:
+        return parsed.set(drivername="postgresql+psycopg")
+    if backend == "sqlite" and parsed.get_driver_name() in {"", "pysqlite"}:
+        return parsed
+    raise InputError(
+        f"pollinate does not support the database {parsed.drivername!r}",
+        field="POLLINATE_DB_URL",
+        advice=URL_ADVICE,
+    )
+
+
+def create_engine_for(url: str) -> Engine:
+    """An engine for `url`, with SQLite tuned for durable concurrent use (see module doc)."""
+    parsed = database_url(url)
+    if parsed.get_backend_name() == "postgresql":
+        # pre_ping: a worker that outlives a database restart reconnects instead of failing
+        # its first request with a closed connection.
+        return create_engine(parsed, pool_pre_ping=True)
+    # check_same_thread off: the pool hands a connection to one thread at a time, and
+    # FastAPI runs sync handlers on a thread pool.
+    engine = create_engine(parsed, connect_args={"check_same_thread": False})
+    event.listen(engine, "connect", _tune_sqlite)
+    return engine
+
+
+def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
+        cursor.execute("PRAGMA synchronous=FULL")  # see the module docstring
+        cursor.execute("PRAGMA foreign_keys=ON")  # off by default in SQLite
+        cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+    finally:
+        cursor.close()
+
+
+def session_factory(engine: Engine) -> sessionmaker[Session]:
+    """Sessions bound to `engine`; objects stay readable after commit."""
+    return sessionmaker(engine, expire_on_commit=False)
+
+
+def migrations_folder() -> Path:
+    """The Alembic scripts shipped inside the package, wherever it is installed."""
+    # pollinate is installed as files, never zipped, so the traversable is a real folder.
+    return Path(str(resources.files("pollinate.store") / "migrations"))
+
+
+def alembic_config(url: str | None = None) -> Config:
+    """An Alembic configuration that needs no `alembic.ini` and works from any folder."""
+    config = Config()
+    config.set_main_option("script_location", str(migrations_folder()))
+    if url is not None:
+        # ConfigParser treats % as interpolation; a password may contain one.
+        config.set_main_option("sqlalchemy.url", url.replace("%", "%%"))
+    return config
+
+
+def head_revision() -> str | None:
+    """The newest revision the shipped migrations know."""
+    return ScriptDirectory.from_config(alembic_config()).get_current_head()
+
+
+def current_revision(engine: Engine) -> str | None:
+    """The revision the database is at; None for an empty database."""
+    with engine.connect() as connection:
+        return MigrationContext.configure(connection).get_current_revision()
+
+
+def upgrade(target: Engine | str) -> SchemaUpgrade:
+    """Bring the database to the newest schema (`alembic upgrade head`), in one transaction."""
+    engine = target if isinstance(target, Engine) else create_engine_for(target)
+    try:
+        before = current_revision(engine)
+        with engine.begin() as connection:
+            config = alembic_config()
+            # env.py runs on this connection, so the engine's pragmas apply to migrations too.
+            config.attributes["connection"] = connection
+            command.upgrade(config, "head")
+        return SchemaUpgrade(before=before, after=current_revision(engine))
+    finally:
+        if engine is not target:
+            engine.dispose()

@@ -1,0 +1,119 @@
+from __future__ import annotations
+
+import signal
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from sqlalchemy import text
+
+from pollinate.errors import InputError
+from pollinate.store import repositories
+from pollinate.store.db import (
+    SQLITE_BUSY_TIMEOUT_MS,
+    create_engine_for,
+    current_revision,
+    database_url,
+    head_revision,
+    migrations_folder,
+    session_factory,
+    upgrade,
+)
+
+# Commits a note, says so, then dies by SIGKILL before any clean shutdown: no engine
+# dispose, no WAL checkpoint, connection still open.
+KILLED_WRITER = """
+import os, signal, sys
+from datetime import UTC, datetime
+from pollinate.core.notes import take_note
+from pollinate.store import repositories
+from pollinate.store.db import create_engine_for, session_factory
+
+now = datetime.now(UTC)
+with session_factory(create_engine_for(sys.argv[1])).begin() as s:
+    session_id = repositories.create_session(s, title="Café", spec={}, now=now)
+    note = take_note("n1", round=1, table="Table 1", text="Trust is local.", taken_at=now)
+    repositories.add_note(s, session_id, note, now=now)
+print(session_id, flush=True)
+os.kill(os.getpid(), signal.SIGKILL)
+"""
+
+
+def sqlite_pragma(url: str, name: str) -> object:
+    engine = create_engine_for(url)
+    try:
+        with engine.connect() as connection:
+            return connection.exec_driver_sql(f"PRAGMA {name}").scalar()
+    finally:
+        engine.dispose()
+
+
+def test_sqlite_connections_use_wal_full_sync_foreign_keys_and_busy_timeout(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    assert sqlite_pragma(url, "journal_mode") == "wal"
+    assert sqlite_pragma(url, "synchronous") == 2  # FULL
+    assert sqlite_pragma(url, "foreign_keys") == 1
+    assert sqlite_pragma(url, "busy_timeout") == SQLITE_BUSY_TIMEOUT_MS
+
+
+def test_postgres_urls_of_every_spelling_use_psycopg():
+    for url in ("postgres://u@h/d", "postgresql://u@h/d", "postgresql+psycopg://u@h/d"):
+        assert database_url(url).drivername == "postgresql+psycopg"
+
+
+@pytest.mark.parametrize("url", ["mysql://u@h/d", "not a url", "sqlite+aiosqlite:///x.db"])
+def test_unsupported_database_urls_are_input_errors_naming_the_setting(url: str):
+    with pytest.raises(InputError) as caught:
+        database_url(url)
+    assert caught.value.field == "POLLINATE_DB_URL"
+    assert "sqlite:///" in caught.value.advice
+
+
+def test_migrations_ship_inside_the_package():
+    folder = migrations_folder()
+    assert (folder / "env.py").is_file()
+    assert (folder / "script.py.mako").is_file()
+    assert head_revision() == "0001"
+
+
+def test_upgrade_works_from_any_working_folder(tmp_path: Path, monkeypatch: pytest.MonkeyPatch):
+    monkeypatch.chdir(tmp_path)
+    report = upgrade("sqlite:///relative.db")
+    assert (report.before, report.after, report.changed) == (None, "0001", True)
+    assert (tmp_path / "relative.db").is_file()
+
+
+def test_upgrading_an_up_to_date_database_changes_nothing(tmp_path: Path):
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'p.db'}")
+    upgrade(engine)
+    again = upgrade(engine)
+    assert (again.before, again.after, again.changed) == ("0001", "0001", False)
+    assert current_revision(engine) == "0001"
+    engine.dispose()
+
+
+def test_sqlite_enforces_foreign_keys(tmp_path: Path):
+    engine = create_engine_for(f"sqlite:///{tmp_path / 'p.db'}")
+    upgrade(engine)
+    with engine.connect() as connection, pytest.raises(Exception, match="FOREIGN KEY"):
+        connection.execute(
+            text("INSERT INTO plans (session_id, plan_json, version) VALUES ('nope', '{}', 1)")
+        )
+    engine.dispose()
+
+
+@pytest.mark.slow
+def test_note_committed_on_sqlite_survives_the_process_being_killed(tmp_path: Path):
+    url = f"sqlite:///{tmp_path / 'p.db'}"
+    upgrade(url)
+    writer = subprocess.run(
+        [sys.executable, "-c", KILLED_WRITER, url], capture_output=True, text=True, timeout=60
+    )
+    assert writer.returncode == -signal.SIGKILL, writer.stderr
+    session_id = writer.stdout.strip()
+    engine = create_engine_for(url)
+    with session_factory(engine)() as s:
+        notes = repositories.list_notes(s, session_id)
+    engine.dispose()
+    assert [note.text for note in notes] == ["Trust is local."]

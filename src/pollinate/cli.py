@@ -10,7 +10,7 @@ import sys
 from collections.abc import Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 from rich.console import Console
@@ -22,6 +22,8 @@ from pollinate.errors import InfeasibleError, InputError, PollinateError
 
 if TYPE_CHECKING:
     from pollinate.actions.planning import PlanOutcome
+    from pollinate.actions.sessions import CreatedSession
+    from pollinate.config import Settings
     from pollinate.core.planner.model import PlanRequest
     from pollinate.core.roster import Roster
     from pollinate.core.session import SessionSpec
@@ -35,6 +37,11 @@ app = typer.Typer(
 )
 roster_app = typer.Typer(help="Check and generate rosters.", no_args_is_help=True)
 app.add_typer(roster_app, name="roster")
+session_app = typer.Typer(
+    help="Store planned sessions for the live app and hand out their links.",
+    no_args_is_help=True,
+)
+app.add_typer(session_app, name="session")
 
 # soft_wrap: never break a printed path or link across lines; people copy them.
 err = Console(stderr=True, soft_wrap=True)
@@ -234,30 +241,201 @@ def replan(
     _write_outputs(target, spec, roster_all, outcome, join_url)
 
 
+# ── the live app ──────────────────────────────────────────────────────────────────────
+
+DbOption = Annotated[
+    str | None,
+    typer.Option(
+        "--db",
+        help="Database URL: sqlite:///file.db or postgresql://user@host/db "
+        "[default: POLLINATE_DB_URL, else sqlite:///pollinate.db].",
+    ),
+]
+HostOption = Annotated[
+    str | None,
+    typer.Option(
+        help="Address to listen on [default: POLLINATE_HOST, else 127.0.0.1]; 0.0.0.0 "
+        "serves the network and then needs POLLINATE_SECRET_KEY."
+    ),
+]
+PortOption = Annotated[
+    int | None,
+    typer.Option(min=1, max=65535, help="Port [default: POLLINATE_PORT, else 8000]."),
+]
+
+
+def _settings(**overrides: object) -> Settings:
+    from pollinate.config import Settings
+
+    # Flags given win; the rest comes from POLLINATE_* variables or the defaults.
+    given: dict[str, Any] = {name: value for name, value in overrides.items() if value is not None}
+    return Settings(**given)
+
+
+def _organizer_link(settings: Settings) -> str:
+    from pollinate.web.auth import organizer_token
+
+    return f"{settings.public_base_url}/l/{organizer_token(settings.secret())}"
+
+
+@app.command()
+def serve(db: DbOption = None, host: HostOption = None, port: PortOption = None) -> None:
+    """Run the live web app: facilitator console, projector, phones, hosts and rooms.
+
+    Applies database migrations first (one line says so), prints the organizer's link on
+    standard error, logs to standard error, and stops cleanly on Ctrl-C or SIGTERM.
+    """
+    from pollinate.web.server import migrate, run
+
+    settings = _settings(db_url=db, host=host, port=port)
+    settings.check_secret()
+    migrate(settings, err.print)
+    err.print(f"Organizer: {_organizer_link(settings)}", markup=False, highlight=False)
+    err.print(f"Serving on {settings.public_base_url} (Ctrl-C stops)", markup=False)
+    run(settings)
+
+
+def _store_live_session(
+    settings: Settings, spec: SessionSpec, roster: Roster, outcome: PlanOutcome
+) -> CreatedSession:
+    from datetime import UTC, datetime
+
+    from pollinate.actions.sessions import create_live_session
+    from pollinate.store.db import create_engine_for, session_factory
+
+    engine = create_engine_for(settings.db_url)
+    try:
+        store = session_factory(engine)
+        now = datetime.now(UTC)
+        return create_live_session(store, spec, roster, outcome.plan, outcome.metrics, now=now)
+    finally:
+        engine.dispose()
+
+
+def _hand_out_links(
+    settings: Settings, created: CreatedSession, sheet: Path, document_path: Path | None
+) -> None:
+    """Write the link sheet (and the links document); print the document on stdout."""
+    import json
+
+    from pollinate.actions.sessions import links_document
+    from pollinate.io.link_sheet import write_link_sheet, write_links_json
+
+    document = links_document(created, settings.public_base_url)
+    if document_path is not None:
+        write_links_json(document_path, document)
+        err.print(f"Wrote the role links to {document_path}", markup=False)
+    rows = write_link_sheet(sheet, created, settings.public_base_url)
+    err.print(
+        f"Wrote {rows} personal links to {sheet} for a mail merge; keep it private, "
+        "as each link opens that person's page.",
+        markup=False,
+    )
+    err.print(f"Join code for walk-ins: {created.join_code}", markup=False)
+    err.print(f"Organizer: {_organizer_link(settings)}", markup=False, highlight=False)
+    sys.stdout.write(json.dumps(document, indent=2) + "\n")
+    sys.stdout.flush()
+
+
+@session_app.command("create")
+def session_create(
+    session_file: Annotated[Path, typer.Argument(help="Session file (YAML).")],
+    roster: Annotated[Path, typer.Argument(help="Roster file (CSV or XLSX).")],
+    db: DbOption = None,
+    base_url: Annotated[
+        str | None,
+        typer.Option(
+            help="Address people reach the server at, for the links "
+            "[default: POLLINATE_BASE_URL, else http://127.0.0.1:8000]."
+        ),
+    ] = None,
+    links_csv: Annotated[
+        Path | None,
+        typer.Option(
+            help="Where to write everyone's personal link [default: "
+            "links-SESSION_ID.csv in the working folder]."
+        ),
+    ] = None,
+    seed: Annotated[int, typer.Option(help="Random seed; the same seed gives the same plan.")] = 0,
+    time_limit: Annotated[float, typer.Option(help="Cap on search time in seconds.")] = 30.0,
+) -> None:
+    """Plan a session and store it for the live app, with a link for every role and person.
+
+    Prints {"base_url", "session_id", "links": {role: url}, "tokens": {role: token}} on
+    standard output (one link per role: facilitator, projector, rapporteur,
+    online_moderator, host, participant, online_participant) and writes every host's and
+    participant's personal link to a CSV for a mail merge. Links are shown only now:
+    pollinate stores their fingerprints, and the organizer page can reissue any of them.
+    """
+    from pollinate.actions.planning import SeatingFlags, build_request
+    from pollinate.io.roster_file import read_roster
+    from pollinate.io.session_file import load_session
+    from pollinate.web.server import migrate
+
+    settings = _settings(db_url=db, base_url=base_url)
+    spec = load_session(session_file)
+    imported = read_roster(roster)
+    _print_problems(imported.warnings)
+    migrate(settings, err.print)
+    request = build_request(imported.roster, spec, SeatingFlags(seed=seed, time_limit=time_limit))
+    outcome = _plan_with_progress(request)
+    _print_metrics(outcome)
+    created = _store_live_session(settings, spec, imported.roster, outcome)
+    sheet = links_csv or Path(f"links-{created.session_id}.csv")
+    _hand_out_links(settings, created, sheet, None)
+
+
 @app.command()
 def demo(
+    host: HostOption = None,
+    port: PortOption = None,
     out: Annotated[Path, typer.Option("--out", "-o", help="Folder for the demo's outputs.")] = Path(
         "demo-output"
     ),
     people: Annotated[int, typer.Option(help="How many people to generate.")] = 60,
     online: Annotated[float, typer.Option(help="Fraction of them online.")] = 0.25,
     seed: Annotated[int, typer.Option(help="Seed for the roster and the planner.")] = 7,
+    db: Annotated[
+        str | None,
+        typer.Option("--db", help="Database URL [default: sqlite:///OUT/demo.db]."),
+    ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="Also write PDF slips and cards (slower).")
+    ] = True,
 ) -> None:
-    """Plan the example IGF World Café with a generated roster and write every output."""
+    """Run the example IGF World Café live, with a generated roster already planned.
+
+    Writes the plan's outputs to OUT, stores the session (a SQLite file in OUT), writes
+    demo-links.json (one link per role) and demo-links.csv (everyone's personal link)
+    in the working folder, prints the same JSON on standard output, then serves it
+    until Ctrl-C. Open the facilitator link in one window and a participant's in another.
+    """
+    from pollinate.actions.organizing import example_session_path as packaged_example
     from pollinate.actions.planning import SeatingFlags, build_request
     from pollinate.core.synthetic_roster import generate_roster
     from pollinate.io.roster_file import write_roster_csv
     from pollinate.io.session_file import load_session
+    from pollinate.web.server import migrate, run
 
-    spec = load_session(example_session_path())
-    roster = generate_roster(people, online_fraction=online, seed=seed)
     out.mkdir(parents=True, exist_ok=True)
+    settings = _settings(db_url=db or f"sqlite:///{out / 'demo.db'}", host=host, port=port)
+    settings.check_secret()
+    spec = load_session(packaged_example())
+    roster = generate_roster(people, online_fraction=online, seed=seed)
     write_roster_csv(roster, out / "generated-roster.csv")
     err.print(f"Generated {len(roster)} people into {out / 'generated-roster.csv'}")
-    request = build_request(roster, spec, SeatingFlags(seed=seed))
+    request = build_request(roster, spec, SeatingFlags(seed=seed, time_limit=DEMO_PLAN_SECONDS))
     outcome = _plan_with_progress(request)
     _print_metrics(outcome)
-    _write_outputs(out, spec, roster, outcome, spec.join_url)
+    _write_outputs(out, spec, roster, outcome, spec.join_url, pdf=pdf)
+    migrate(settings, err.print)
+    created = _store_live_session(settings, spec, roster, outcome)
+    _hand_out_links(settings, created, Path("demo-links.csv"), Path("demo-links.json"))
+    err.print(f"Serving on {settings.public_base_url} (Ctrl-C stops)", markup=False)
+    run(settings)
+
+
+DEMO_PLAN_SECONDS = 10.0  # the demo starts within seconds; the plan is good long before
 
 
 def example_session_path() -> Path:

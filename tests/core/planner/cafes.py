@@ -58,7 +58,7 @@ def tables(
     )
 
 
-def ticking_clock(step: float = 0.01) -> Callable[[], float]:
+def ticking_clock(step: float = 0.1) -> Callable[[], float]:
     """A clock that advances `step` seconds per reading: time limits without real time."""
     ticks = itertools.count()
     return lambda: next(ticks) * step

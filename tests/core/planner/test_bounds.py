@@ -125,7 +125,8 @@ def test_lower_bound_equals_the_optimum_on_most_tiny_instances():
     # measured: 34 of the 40 cases; the six gaps are three-round instances where a pair
     # cannot meet in all three rounds without more repeats elsewhere, which no
     # single-round-pair argument sees
-    assert (equal, len(TINY)) == (34, 40)
+    assert len(TINY) == 40
+    assert equal >= 34
 
 
 def test_room_refilled_from_fewer_rooms_forces_old_room_mates_together():

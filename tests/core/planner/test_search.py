@@ -17,7 +17,7 @@ from pollinate.errors import InfeasibleError
 from .cafes import cafes, crowd, person, tables, ticking_clock
 
 PROPERTY = settings(
-    max_examples=60, deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
+    max_examples=40, deadline=None, suppress_health_check=[HealthCheck.filter_too_much]
 )
 
 

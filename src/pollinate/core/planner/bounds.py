@@ -158,7 +158,7 @@ def pool_shape_bound(
         return whole
     host_ids = set(staying.values())
     guests = [{pid: j for pid, j in seat.items() if pid not in host_ids} for seat in rounds]
-    apart = _components(m, guests, [set(seat) for seat in guests], {}, keep_together)
+    among_guests = _components(m, guests, [set(seat) for seat in guests], {}, keep_together)
     return PoolBound(
         counting=whole.counting,
         partners=whole.partners,
@@ -166,7 +166,7 @@ def pool_shape_bound(
         host_revisits=whole.host_revisits,
         together=whole.together,
         host_pairs=max(whole.host_revisits, _host_slots(m, rounds, present, staying)),
-        guest_pairs=apart.value,
+        guest_pairs=among_guests.value,
     )
 
 

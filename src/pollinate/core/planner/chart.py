@@ -44,7 +44,7 @@ class PairBag:
 
     def choice(self, rng: random.Random) -> tuple[int, int]:
         """A pair drawn uniformly (the bag must not be empty)."""
-        return self._items[rng.randrange(len(self._items))]
+        return self._items[int(rng.random() * len(self._items))]
 
     def __iter__(self) -> Iterator[tuple[int, int]]:
         return iter(list(self._items))
@@ -206,13 +206,18 @@ class SeatingChart:
                 if y != b:
                     clashes += (y in apart_a) - (y in apart_b)
         distinct = 0
-        for kind_a, kind_b, count_of in (
-            (self.group[a], self.group[b], self.group_count[r]),
-            (self.region[a], self.region[b], self.region_count[r]),
-        ):
-            if kind_a != kind_b:
-                distinct += _trade(count_of[big_a], kind_a, kind_b)
-                distinct += _trade(count_of[big_b], kind_b, kind_a)
+        kind_a, kind_b = self.group[a], self.group[b]
+        if kind_a != kind_b:
+            counts = self.group_count[r]
+            distinct += _trade(counts[big_a], kind_a, kind_b) + _trade(
+                counts[big_b], kind_b, kind_a
+            )
+        kind_a, kind_b = self.region[a], self.region[b]
+        if kind_a != kind_b:
+            counts = self.region_count[r]
+            distinct += _trade(counts[big_a], kind_a, kind_b) + _trade(
+                counts[big_b], kind_b, kind_a
+            )
         return clashes, repeats, distinct
 
     def swap(self, r: int, a: int, b: int) -> None:

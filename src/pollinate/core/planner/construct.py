@@ -1,13 +1,15 @@
 """Build one round greedily: hosts first, then keep-together groups, then everyone else.
 
 Everyone else is dealt to language classes by a small flow (so the classes fill to their
-sizes exactly), then seated one by one, in an order drawn from the seeded random source,
-at the place of their class with room that minimises, in this order of weight:
+sizes exactly), then seated one by one at the place of their class with room that
+minimises, in this order of weight:
 
     keep-apart clashes  ≫  people there already met  ≫  their group or region already there
 
-with ties broken by a per-round random order of places (not by index, which would crowd
-the first tables). The local search in `improve.py` repairs what greed leaves behind.
+People whose group or region is rarest choose first (ties in an order drawn from the
+seeded random source), and ties between places are broken by a per-round random order
+of places rather than by index, which would crowd the first tables. The local search in
+`improve.py` repairs what greed leaves behind.
 """
 
 from __future__ import annotations

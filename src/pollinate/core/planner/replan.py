@@ -69,11 +69,10 @@ def replan(
     present = sorted(
         ({pid for r in later for pid in plan.seating[r]} - leaving) | {p.id for p in arrivals}
     )
+    staying = set(stay_hosts.values())
     lay_out(
         PlanRequest(
-            participants=tuple(
-                replace(people[pid], is_host=pid in stay_hosts.values()) for pid in present
-            ),
+            participants=tuple(replace(people[pid], is_host=pid in staying) for pid in present),
             places=plan.places,
             rounds=1,
             auto_hosts=False,

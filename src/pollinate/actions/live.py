@@ -1,0 +1,146 @@
+"""What every live action shares: load a session, change it in one transaction, publish.
+
+    action ──to_thread──▶ with store.begin(): load_live ─▶ core ─▶ save ─▶ outbox.append
+                                     │ commit succeeded
+                                     ▼
+                          bus.publish(session_id, last seq)        (only after the commit)
+
+Database work runs on a worker thread (SQLAlchemy sessions are synchronous) and the
+publish runs back on the event loop, because the in-process bus is not thread-safe
+(`live/memory.py`). If the transaction fails, nothing is published: a page never hears
+of a change that did not happen.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Any, TypeVar
+
+import anyio.to_thread
+from sqlalchemy.orm import Session, sessionmaker
+
+from pollinate.core.agenda import RunPhase, RunState
+from pollinate.core.events import Event
+from pollinate.core.planner.model import Plan, PlanMetrics
+from pollinate.core.session import SessionSpec
+from pollinate.errors import PollinateError
+from pollinate.live.bus import Bus
+from pollinate.store import outbox, repositories
+from pollinate.store.documents import run_state_from_document, spec_from_document
+
+Store = sessionmaker[Session]
+"""Where actions open their transactions (`store.db.session_factory(engine)`)."""
+
+T = TypeVar("T")
+
+
+class SessionNotFound(PollinateError, LookupError):
+    """No session has this id (the web answers 404)."""
+
+
+@dataclass(frozen=True, slots=True)
+class LiveSession:
+    """One session as the live app needs it: session file, run state and current plan."""
+
+    id: str
+    title: str
+    spec: SessionSpec
+    state: RunState
+    plan: Plan | None
+    plan_version: int
+    metrics: PlanMetrics | None
+
+
+def load_live(db: Session, session_id: str) -> LiveSession:
+    """Read a session in the caller's transaction; `SessionNotFound` if there is none."""
+    stored = repositories.get_session(db, session_id)
+    if stored is None:
+        raise SessionNotFound(f"There is no session {session_id!r}.")
+    plan = repositories.load_plan(db, session_id)
+    return LiveSession(
+        id=stored.id,
+        title=stored.title,
+        spec=spec_from_document(stored.spec),
+        state=run_state_from_document(stored.run_state, version=stored.run_version),
+        plan=None if plan is None else plan.plan,
+        plan_version=0 if plan is None else plan.version,
+        metrics=None if plan is None else plan.metrics,
+    )
+
+
+def append_events(db: Session, session_id: str, events: Iterable[Event], *, now: datetime) -> int:
+    """Log `events` in the current transaction; return the last seq (0 when none)."""
+    seq = 0
+    for event in events:
+        seq = outbox.append(db, session_id, event.type, event.to_payload(), now=now)
+    return seq
+
+
+def rounds_begun(state: RunState, spec: SessionSpec) -> int:
+    """How many rounds have started so far: the rounds a re-plan must leave as they are.
+
+    On a round block that round counts (nobody moves mid-conversation); between rounds
+    the rounds before; before Start none; after Finish all.
+    """
+    if state.phase is RunPhase.FINISHED:
+        return spec.round_count
+    if state.block_index is None:
+        return 0
+    return sum(1 for block in spec.agenda[: state.block_index + 1] if block.is_round)
+
+
+async def commit_and_publish(
+    store: Store, bus: Bus, session_id: str, work: Callable[[Session], tuple[T, int]]
+) -> T:
+    """Run `work` in one transaction on a worker thread, then publish its last seq.
+
+    `work` returns its result and the last outbox seq it appended (0 for none).
+    """
+
+    def transaction() -> tuple[T, int]:
+        with store.begin() as db:
+            return work(db)
+
+    result, seq = await anyio.to_thread.run_sync(transaction)
+    if seq:
+        await bus.publish(session_id, seq)
+    return result
+
+
+async def transact(store: Store, work: Callable[[Session], T]) -> T:
+    """Run `work` on a worker thread in its own transaction (committed unless it raises)."""
+
+    def transaction() -> T:
+        with store.begin() as db:
+            return work(db)
+
+    return await anyio.to_thread.run_sync(transaction)
+
+
+@dataclass(frozen=True, slots=True)
+class Snapshot:
+    """A session as a page first loads it, with the outbox position it is current to."""
+
+    live: LiveSession
+    last_event_id: int
+    broadcasts: tuple[Mapping[str, Any], ...]
+
+
+BROADCASTS_KEPT = 3
+
+
+def take_snapshot(db: Session, session_id: str) -> Snapshot:
+    """Read the session and its outbox position, the position FIRST.
+
+    Reads are not one snapshot on SQLite (nor under READ COMMITTED), so a change may land
+    between the two reads. Reading the position first means such a change is replayed
+    once more on top of a state that already has it, which is harmless because every
+    event sets absolute values (an end time, not "five minutes more"). The other order
+    could skip it for good.
+    """
+    seq = outbox.latest_seq(db, session_id)
+    live = load_live(db, session_id)
+    sent = outbox.latest_of_type(db, session_id, "broadcast.sent", BROADCASTS_KEPT)
+    return Snapshot(live, seq, tuple(event.payload for event in sent))

@@ -1,0 +1,230 @@
+"""The web app factory: `create_app(settings)` builds one FastAPI app, with no global state.
+
+    create_app ─▶ engine, store, bus, clock, templates ─▶ app.state.runtime
+               ─▶ routers: api (JSON + SSE) · links (/l/TOKEN, /join) · one per role page
+               ─▶ errors: InputError 422 · NotAllowed 403 · AgendaError, conflicts and
+                          InfeasibleError 409 ·
+                          not found 404 · too many check-ins 429 (JSON under /api, else a page)
+    running ─▶ upkeep every 10 minutes: expired events, retry answers and attempts go
+    shutdown ─▶ bus.close() ends every live stream ─▶ engine disposed (if the app made it)
+
+Migrations are not run here: `pollinate serve` and `pollinate demo` upgrade the database
+before they start the server and say so in one line.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import logging
+from collections.abc import AsyncIterator, Callable
+from contextlib import asynccontextmanager
+from datetime import UTC, datetime, timedelta
+from importlib import resources
+from pathlib import Path
+
+import anyio
+import jinja2
+from fastapi import FastAPI, Request
+from fastapi.exceptions import HTTPException
+from fastapi.responses import HTMLResponse, JSONResponse, Response
+from fastapi.staticfiles import StaticFiles
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+from sqlalchemy.exc import SQLAlchemyError
+from starlette.types import ASGIApp, Message, Receive, Scope, Send
+
+from pollinate import __version__
+from pollinate.actions.agenda import StaleCommand
+from pollinate.actions.live import SessionNotFound
+from pollinate.actions.seating import TooManyAttempts
+from pollinate.actions.upkeep import UPKEEP_SECONDS, tidy
+from pollinate.config import Settings
+from pollinate.errors import AgendaError, InfeasibleError, InputError, NotAllowed
+from pollinate.live.bus import Bus
+from pollinate.live.memory import MemoryBus
+from pollinate.store.db import create_engine_for, session_factory
+from pollinate.store.repositories import VersionConflict
+from pollinate.web.deps import Runtime
+from pollinate.web.routes import (
+    api,
+    facilitator,
+    host,
+    links,
+    moderator,
+    organizer,
+    participant,
+    projector,
+    rapporteur,
+)
+
+logger = logging.getLogger("pollinate.web")
+
+# Scripts and styles only from our own origin; nothing inline, nothing third-party. The
+# SVG QR codes are inline markup, not images, so they need no img-src entry.
+CONTENT_SECURITY_POLICY = (
+    "default-src 'self'; script-src 'self'; style-src 'self'; img-src 'self' data:; "
+    "connect-src 'self'; frame-ancestors 'none'; base-uri 'none'; form-action 'self'"
+)
+
+
+def package_folder(name: str) -> Path:
+    return Path(str(resources.files("pollinate.web") / name))
+
+
+def system_clock() -> datetime:
+    return datetime.now(UTC)
+
+
+def bus_for(url: str) -> Bus:
+    if url.startswith("memory:"):
+        return MemoryBus()
+    raise InputError(
+        f"pollinate cannot use the bus {url!r} yet",
+        field="POLLINATE_BUS_URL",
+        advice="Use memory:// (one server process).",
+    )
+
+
+def templates() -> Jinja2Templates:
+    environment = jinja2.Environment(
+        loader=jinja2.FileSystemLoader(package_folder("templates")),
+        autoescape=True,  # every page escapes what it prints: notes are typed by people
+        trim_blocks=True,
+        lstrip_blocks=True,
+    )
+    return Jinja2Templates(env=environment)
+
+
+SECURITY_HEADERS = (
+    (b"content-security-policy", CONTENT_SECURITY_POLICY.encode()),
+    (b"x-content-type-options", b"nosniff"),
+    # Link tokens sit in /l/ addresses; no page should hand its address to another site.
+    (b"referrer-policy", b"no-referrer"),
+)
+
+
+class SecurityHeaders:
+    """Adds `SECURITY_HEADERS` to every response; pure ASGI, so event streams stay direct."""
+
+    def __init__(self, app: ASGIApp) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "http":
+            await self.app(scope, receive, send)
+            return
+
+        async def send_with_headers(message: Message) -> None:
+            if message["type"] == "http.response.start":
+                message["headers"] = [*message.get("headers", []), *SECURITY_HEADERS]
+            await send(message)
+
+        await self.app(scope, receive, send_with_headers)
+
+
+def create_app(
+    settings: Settings,
+    *,
+    engine: Engine | None = None,
+    bus: Bus | None = None,
+    clock: Callable[[], datetime] = system_clock,
+) -> FastAPI:
+    """A ready app for `settings`; tests may pass their own engine, bus and clock."""
+    own_engine = engine is None
+    engine = engine if engine is not None else create_engine_for(settings.db_url)
+    live_bus = bus if bus is not None else bus_for(settings.bus_url)
+    runtime = Runtime(
+        settings=settings,
+        engine=engine,
+        store=session_factory(engine),
+        bus=live_bus,
+        clock=clock,
+        secret=settings.secret(),
+        templates=templates(),
+    )
+
+    retention = timedelta(hours=settings.outbox_retention_hours)
+
+    async def upkeep() -> None:
+        while True:
+            try:
+                await tidy(runtime.store, now=clock(), retention=retention)
+            except SQLAlchemyError:  # a busy or restarting database: try again next time
+                logger.exception("upkeep failed; trying again in %s s", UPKEEP_SECONDS)
+            await anyio.sleep(UPKEEP_SECONDS)
+
+    @asynccontextmanager
+    async def lifespan(app: FastAPI) -> AsyncIterator[None]:
+        app.state.loop = asyncio.get_running_loop()
+        async with anyio.create_task_group() as background:
+            background.start_soon(upkeep)
+            try:
+                yield
+            finally:
+                background.cancel_scope.cancel()
+                await live_bus.close()
+                if own_engine:
+                    engine.dispose()
+
+    app = FastAPI(
+        title="pollinate",
+        version=__version__,
+        summary="Run hybrid World Café sessions live: agenda, timer, tables and notes.",
+        lifespan=lifespan,
+    )
+    app.state.runtime = runtime
+    app.add_middleware(SecurityHeaders)
+    for module in (
+        api,
+        links,
+        facilitator,
+        projector,
+        participant,
+        host,
+        moderator,
+        rapporteur,
+        organizer,
+    ):
+        app.include_router(module.router)
+    app.mount("/static", StaticFiles(directory=package_folder("static")), name="static")
+    _add_error_pages(app, runtime)
+    return app
+
+
+def _add_error_pages(app: FastAPI, runtime: Runtime) -> None:
+    def answer(request: Request, status: int, message: str, **extra: object) -> Response:
+        headers = {"Retry-After": "60"} if status == 429 else None
+        if request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
+            "accept", ""
+        ):
+            return JSONResponse({"detail": message, **extra}, status, headers=headers)
+        page = runtime.templates.get_template("error.html").render(status=status, message=message)
+        return HTMLResponse(page, status, headers=headers)
+
+    async def input_error(request: Request, error: Exception) -> Response:
+        field = error.field if isinstance(error, InputError) else None
+        return answer(request, 422, str(error), field=field)
+
+    def fixed(status: int) -> Callable[[Request, Exception], Response]:
+        def handler(request: Request, error: Exception) -> Response:
+            return answer(request, status, str(error))
+
+        return handler
+
+    async def http_error(request: Request, error: Exception) -> Response:
+        assert isinstance(error, HTTPException)  # noqa: S101 - registered for it alone
+        response = answer(request, error.status_code, str(error.detail))
+        for name, value in (error.headers or {}).items():
+            response.headers[name] = value
+        return response
+
+    app.add_exception_handler(InputError, input_error)
+    app.add_exception_handler(NotAllowed, fixed(403))
+    app.add_exception_handler(AgendaError, fixed(409))
+    app.add_exception_handler(InfeasibleError, fixed(409))
+    app.add_exception_handler(StaleCommand, fixed(409))
+    app.add_exception_handler(VersionConflict, fixed(409))
+    app.add_exception_handler(SessionNotFound, fixed(404))
+    app.add_exception_handler(LookupError, fixed(404))
+    app.add_exception_handler(TooManyAttempts, fixed(429))
+    app.add_exception_handler(HTTPException, http_error)

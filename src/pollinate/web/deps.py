@@ -1,0 +1,149 @@
+"""What route handlers receive: the runtime (store, bus, clock, templates) and the viewer.
+
+    create_app ─▶ app.state.runtime = Runtime(...)      built once, per app, never global
+    request ─▶ Rt (the runtime) · Now (server clock) · Viewer via viewer(roles) ─▶ handler
+
+`viewer(*roles)` is the one gate every session route goes through: it resolves the link
+(Bearer header first, else the role cookies), answers 401 without a valid link and 403
+for a role the route does not allow or for another session, and checks the CSRF token
+of every cookie-authenticated POST, PATCH and DELETE.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import datetime
+from typing import Annotated, Any
+
+from fastapi import Depends, HTTPException, Query, Request
+from fastapi.templating import Jinja2Templates
+from sqlalchemy import Engine
+
+from pollinate.actions.live import Store, transact
+from pollinate.config import Settings
+from pollinate.core.roles import Role
+from pollinate.live.bus import Bus
+from pollinate.store import repositories
+from pollinate.web import auth
+
+SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
+NO_LINK = "This needs a valid pollinate link; open the personal link you were sent."
+WRONG_ROLE = "Your link does not give access to this."
+CSRF_FAILED = "The form has expired or came from another site; reload the page and try again."
+
+
+@dataclass
+class Runtime:
+    """Everything one app instance shares across requests."""
+
+    settings: Settings
+    engine: Engine
+    store: Store
+    bus: Bus
+    clock: Callable[[], datetime]
+    secret: str
+    templates: Jinja2Templates
+
+
+def runtime(request: Request) -> Runtime:
+    rt: Runtime = request.app.state.runtime
+    return rt
+
+
+Rt = Annotated[Runtime, Depends(runtime)]
+
+
+def now(rt: Rt) -> datetime:
+    return rt.clock()
+
+
+Now = Annotated[datetime, Depends(now)]
+
+
+async def _lookup(rt: Runtime, token: str, *, by_bearer: bool) -> auth.Viewer | None:
+    if auth.is_organizer_token(rt.secret, token):
+        return auth.Viewer(Role.ORGANIZER, None, token, by_bearer=by_bearer)
+    link = await transact(rt.store, lambda db: repositories.resolve_link(db, token))
+    return None if link is None else auth.viewer_from_link(link, token, by_bearer=by_bearer)
+
+
+async def resolve_viewer(
+    request: Request,
+    rt: Runtime,
+    session_id: str | None,
+    allowed: frozenset[Role],
+    as_role: str | None,
+) -> auth.Viewer:
+    """The viewer for this request (see the module docstring); raises 401 or 403."""
+    bearer = auth.bearer_token(request.headers.get("authorization"))
+    found: list[auth.Viewer] = []
+    if bearer is not None:
+        viewer = await _lookup(rt, bearer, by_bearer=True)
+        if viewer is not None:
+            found.append(viewer)
+    else:
+        if session_id is not None:
+            for role in auth.candidate_roles(as_role, auth.EVERY_LIVE_ROLE):
+                token = request.cookies.get(auth.cookie_name(session_id, role))
+                if token and (viewer := await _lookup(rt, token, by_bearer=False)):
+                    found.append(viewer)
+        organizer = request.cookies.get(auth.ORGANIZER_COOKIE)
+        wants_organizer = as_role in (None, Role.ORGANIZER.value)
+        if (
+            organizer
+            and wants_organizer
+            and (viewer := await _lookup(rt, organizer, by_bearer=False))
+        ):
+            found.append(viewer)
+    if not found:
+        raise HTTPException(401, NO_LINK, headers={"WWW-Authenticate": "Bearer"})
+    if session_id is not None:
+        found = [viewer for viewer in found if viewer.sees(session_id)]
+    chosen = auth.first_allowed(found, allowed)
+    if chosen is None:
+        raise HTTPException(403, WRONG_ROLE)
+    if request.method not in SAFE_METHODS and not chosen.by_bearer:
+        await _check_csrf(request, rt, chosen)
+    return chosen
+
+
+async def _check_csrf(request: Request, rt: Runtime, viewer: auth.Viewer) -> None:
+    sent = request.headers.get(auth.CSRF_HEADER)
+    if sent is None and request.headers.get("content-type", "").startswith(
+        ("application/x-www-form-urlencoded", "multipart/form-data")
+    ):
+        value = (await request.form()).get(auth.CSRF_FIELD)
+        sent = value if isinstance(value, str) else None
+    if not auth.csrf_matches(rt.secret, viewer.token, sent):
+        raise HTTPException(403, CSRF_FAILED)
+
+
+def viewer(*roles: Role) -> Any:
+    """A dependency resolving the viewer of a `/…/{session_id}/…` route for `roles`."""
+    allowed = frozenset(roles)
+
+    async def dependency(
+        request: Request,
+        session_id: str,
+        rt: Rt,
+        as_: Annotated[
+            str | None, Query(alias="as", description="Which of the browser's links to use")
+        ] = None,
+    ) -> auth.Viewer:
+        return await resolve_viewer(request, rt, session_id, allowed, as_)
+
+    return Depends(dependency)
+
+
+async def organizer(request: Request, rt: Rt) -> auth.Viewer:
+    """The organizer, for routes that belong to no session yet (creating one)."""
+    return await resolve_viewer(request, rt, None, auth.ORGANIZERS, Role.ORGANIZER.value)
+
+
+Organizer = Annotated[auth.Viewer, Depends(organizer)]
+
+
+def csrf_for(rt: Runtime, viewer: auth.Viewer) -> str:
+    """The CSRF token a page embeds for its forms and script calls."""
+    return auth.csrf_token(rt.secret, viewer.token)

@@ -1,0 +1,262 @@
+"""The JSON API: health, live state, agenda control, notes and the event stream.
+
+Every session route names the roles it admits through `deps.viewer(...)`; the table each
+role may write at is then checked by the action (actions/notes.py).
+"""
+
+from __future__ import annotations
+
+from typing import Annotated, Any, Literal
+
+from fastapi import APIRouter, Header, Query, Request, Response
+from pydantic import BaseModel, Field
+
+from pollinate.actions.agenda import command_agenda
+from pollinate.actions.live import load_live, take_snapshot, transact
+from pollinate.actions.notes import (
+    NoteWriter,
+    accept_note,
+    change_note,
+    notes_of,
+    withdraw_note,
+)
+from pollinate.core.agenda import (
+    Broadcast,
+    Command,
+    Extend,
+    Finish,
+    Next,
+    Pause,
+    Previous,
+    Resume,
+    Start,
+)
+from pollinate.core.roles import Role
+from pollinate.errors import InputError
+from pollinate.web import auth
+from pollinate.web.deps import Now, Rt, viewer
+from pollinate.web.sse import EventStreamResponse, event_stream, parse_last_event_id
+from pollinate.web.views import state_view
+
+router = APIRouter()
+
+Action = Literal["start", "pause", "resume", "extend", "next", "previous", "broadcast", "finish"]
+
+
+class Health(BaseModel):
+    status: Literal["ok"]
+
+
+class ControlRequest(BaseModel):
+    action: Action
+    minutes: int | None = Field(default=None, description="For extend: 1 to 120.")
+    message: str | None = Field(default=None, description="For broadcast: 1 to 500 characters.")
+    version: int | None = Field(
+        default=None,
+        description="The state version the console showed; a newer state answers 409.",
+    )
+
+
+class NoteIn(BaseModel):
+    round: int
+    table: str
+    # No max_length here: the core's sentence ("… the limit is 2,000 …") is the answer.
+    text: str
+
+
+class NoteChange(BaseModel):
+    text: str | None = None
+    highlighted: bool | None = None
+
+
+class NoteOut(BaseModel):
+    id: str
+    round: int
+    table: str
+    text: str
+    taken_at: str
+    highlighted: bool
+
+
+@router.get("/healthz", response_model=Health, tags=["health"])
+async def healthz() -> dict[str, str]:
+    return {"status": "ok"}
+
+
+async def state_for(rt: Rt, session_id: str, who: auth.Viewer, now: Any) -> dict[str, Any]:
+    snapshot = await transact(rt.store, lambda db: take_snapshot(db, session_id))
+    return state_view(
+        snapshot.live,
+        role=who.role,
+        now=now,
+        last_event_id=snapshot.last_event_id,
+        broadcasts=snapshot.broadcasts,
+        participant_id=who.participant_id,
+        table=who.table,
+    )
+
+
+@router.get("/api/sessions/{session_id}/state", tags=["live"])
+async def get_state(
+    session_id: str,
+    rt: Rt,
+    now: Now,
+    who: Annotated[auth.Viewer, viewer(*auth.WITH_ORGANIZER)],
+) -> dict[str, Any]:
+    return await state_for(rt, session_id, who, now)
+
+
+def command_from(request: ControlRequest) -> Command:
+    """The core command a control request names; `InputError` when a field is missing."""
+    match request.action:
+        case "extend":
+            if request.minutes is None:
+                raise InputError("extend needs minutes", field="minutes", advice="Send 1 to 120.")
+            return Extend(request.minutes)
+        case "broadcast":
+            return Broadcast(request.message or "")
+        case _:
+            simple: dict[str, Command] = {
+                "start": Start(),
+                "pause": Pause(),
+                "resume": Resume(),
+                "next": Next(),
+                "previous": Previous(),
+                "finish": Finish(),
+            }
+            return simple[request.action]
+
+
+@router.post("/api/sessions/{session_id}/control", tags=["live"])
+async def control(
+    session_id: str,
+    body: ControlRequest,
+    rt: Rt,
+    now: Now,
+    who: Annotated[auth.Viewer, viewer(*auth.CONTROLLERS)],
+) -> dict[str, Any]:
+    await command_agenda(
+        rt.store, rt.bus, session_id, command_from(body), now=now, expected_version=body.version
+    )
+    return await state_for(rt, session_id, who, now)
+
+
+def writer_of(who: auth.Viewer) -> NoteWriter:
+    return NoteWriter(who.role, table=who.table, participant_id=who.participant_id)
+
+
+def scoped_key(who: auth.Viewer, key: str | None) -> str | None:
+    # Keys are per link, so one link's retry can never collect another link's answer.
+    return None if key is None or not key.strip() else f"{who.link_id}:{key.strip()}"
+
+
+@router.post(
+    "/api/sessions/{session_id}/notes", status_code=201, response_model=NoteOut, tags=["notes"]
+)
+async def post_note(
+    session_id: str,
+    body: NoteIn,
+    response: Response,
+    rt: Rt,
+    now: Now,
+    who: Annotated[auth.Viewer, viewer(*auth.NOTE_WRITERS)],
+    idempotency_key: Annotated[str | None, Header()] = None,
+) -> Any:
+    receipt = await accept_note(
+        rt.store,
+        rt.bus,
+        session_id,
+        writer_of(who),
+        round=body.round,
+        table=body.table,
+        text=body.text,
+        now=now,
+        idempotency_key=scoped_key(who, idempotency_key),
+    )
+    if receipt.replayed:
+        response.headers["Idempotent-Replayed"] = "true"
+    return receipt.body
+
+
+@router.get("/api/sessions/{session_id}/notes", response_model=list[NoteOut], tags=["notes"])
+async def get_notes(
+    session_id: str,
+    rt: Rt,
+    who: Annotated[auth.Viewer, viewer(*auth.NOTE_READERS)],
+    round: int | None = None,
+    table: str | None = None,
+) -> Any:
+    if who.role is Role.HOST:
+        table = who.table  # a host reads their own table only
+    notes = await notes_of(rt.store, session_id, table=table, round=round)
+    if who.role is Role.ONLINE_MODERATOR:
+        # The online moderator stands in for room hosts, and reads the rooms' notes only.
+        live = await transact(rt.store, lambda db: load_live(db, session_id))
+        rooms = {room.name for room in live.spec.rooms}
+        notes = [note for note in notes if note["table"] in rooms]
+    return notes
+
+
+@router.patch("/api/sessions/{session_id}/notes/{note_id}", response_model=NoteOut, tags=["notes"])
+async def patch_note(
+    session_id: str,
+    note_id: str,
+    body: NoteChange,
+    rt: Rt,
+    now: Now,
+    who: Annotated[auth.Viewer, viewer(*auth.NOTE_EDITORS)],
+) -> Any:
+    return await change_note(
+        rt.store,
+        rt.bus,
+        session_id,
+        writer_of(who),
+        note_id,
+        now=now,
+        text=body.text,
+        highlighted=body.highlighted,
+    )
+
+
+@router.delete("/api/sessions/{session_id}/notes/{note_id}", status_code=204, tags=["notes"])
+async def delete_note(
+    session_id: str,
+    note_id: str,
+    rt: Rt,
+    now: Now,
+    who: Annotated[auth.Viewer, viewer(*auth.NOTE_EDITORS)],
+) -> Response:
+    await withdraw_note(rt.store, rt.bus, session_id, writer_of(who), note_id, now=now)
+    return Response(status_code=204)
+
+
+@router.get(
+    "/api/sessions/{session_id}/events",
+    response_class=EventStreamResponse,
+    tags=["live"],
+    responses={200: {"content": {"text/event-stream": {}}, "description": "SSE stream"}},
+)
+async def events(
+    session_id: str,
+    request: Request,
+    rt: Rt,
+    who: Annotated[auth.Viewer, viewer(*auth.WITH_ORGANIZER)],
+    last_event_id: Annotated[
+        str | None, Query(description="Resume after this seq (first connect only)")
+    ] = None,
+) -> EventStreamResponse:
+    # Unknown sessions answer 404 now, not as a stream that breaks after its headers.
+    await transact(rt.store, lambda db: load_live(db, session_id))
+    stream = event_stream(
+        rt.store,
+        rt.bus,
+        session_id,
+        who,
+        last_event_id=parse_last_event_id(request.headers.get("last-event-id"), last_event_id),
+        heartbeat_seconds=rt.settings.heartbeat_seconds,
+        clock=rt.clock,
+    )
+    return EventStreamResponse(
+        stream,
+        headers={"Cache-Control": "no-store", "X-Accel-Buffering": "no"},
+    )

@@ -200,6 +200,9 @@ def replan(
     out: Annotated[
         Path | None, typer.Option("--out", "-o", help="Where to write (default: PLAN_DIR).")
     ] = None,
+    pdf: Annotated[
+        bool, typer.Option("--pdf/--no-pdf", help="Also write PDF slips and cards (slower).")
+    ] = True,
 ) -> None:
     """Seat late arrivals and drop leavers for the rounds after K, moving as few as possible."""
     from pollinate.actions.planning import moved_people, replan_session
@@ -238,7 +241,7 @@ def replan(
         err.print(f"Previous plan kept as {plan_dir / 'plan.previous.json'}")
     roster_all = Roster(roster_import.roster.participants + arrivals)
     spec = load_session(session) if session is not None else None
-    _write_outputs(target, spec, roster_all, outcome, join_url)
+    _write_outputs(target, spec, roster_all, outcome, join_url, pdf=pdf)
 
 
 # ── the live app ──────────────────────────────────────────────────────────────────────

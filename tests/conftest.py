@@ -4,11 +4,12 @@
 database per test run and xdist worker, dropped at the end). Tests on the shared
 PostgreSQL database stay apart by creating their own session rows. `empty_database`
 makes an unmigrated database for the migration tests. `bus` runs a test once per live
-bus (memory now; Redis will join).
+bus (memory and Redis); `redis_bus` makes Redis buses that stand for separate workers.
+Every test gets its own Redis channel prefix, so xdist workers never hear each other.
 
-Outside CI a missing PostgreSQL skips its tests with a hint; with CI=true it fails them,
-because CI is where they must run (`require_service`). Redis and the browser will use the
-same gate.
+Outside CI a missing PostgreSQL or Redis skips its tests with a hint; with CI=true it
+fails them, because CI is where they must run (`require_service`). The browser will use
+the same gate.
 """
 
 from __future__ import annotations
@@ -19,15 +20,18 @@ import shutil
 from collections.abc import AsyncIterator, Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import psycopg
 import pytest
+import redis
 from sqlalchemy import Engine
 from sqlalchemy.engine import make_url
 from sqlalchemy.orm import Session, sessionmaker
 
 from pollinate.live.bus import Bus
 from pollinate.live.memory import MemoryBus
+from pollinate.live.redis import RedisBus
 from pollinate.store.db import create_engine_for, session_factory, upgrade
 
 PG_SERVER_URL = "postgresql+psycopg://postgres@127.0.0.1:5432/postgres"
@@ -153,7 +157,58 @@ def empty_database(request: pytest.FixtureRequest, tmp_path: Path) -> Callable[[
     return lambda: f"sqlite:///{tmp_path / f'empty-{next(counter)}.db'}"
 
 
-BUSES = ["memory"]  # Redis joins as pytest.param("redis", marks=pytest.mark.redis)
+# ── Redis ─────────────────────────────────────────────────────────────────────────────
+
+REDIS_URL = "redis://127.0.0.1:6379/0"
+REDIS_HOW_TO_ENABLE = (
+    "start Redis on 127.0.0.1:6379 (redis-server --daemonize yes --bind 127.0.0.1) or set "
+    "POLLINATE_TEST_REDIS_URL to another server's URL"
+)
+
+
+@pytest.fixture(scope="session")
+def redis_url() -> str:
+    url = os.environ.get("POLLINATE_TEST_REDIS_URL", REDIS_URL)
+    try:
+        with redis.Redis.from_url(url, socket_connect_timeout=3, socket_timeout=3) as client:
+            reachable = bool(client.ping())
+    except redis.RedisError:
+        reachable = False
+    require_service("Redis", reachable, REDIS_HOW_TO_ENABLE)
+    return url
+
+
+def unique_channel_prefix() -> str:
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "main")
+    return f"pollinate-test:{worker}:{secrets.token_hex(4)}:"
+
+
+def new_redis_bus(url: str, **options: Any) -> RedisBus:
+    options.setdefault("channel_prefix", unique_channel_prefix())
+    options.setdefault("client_name", f"pollinate-test-{secrets.token_hex(4)}")
+    return RedisBus(url, **options)
+
+
+@pytest.fixture
+async def redis_bus(redis_url: str, anyio_backend: str) -> AsyncIterator[Callable[..., RedisBus]]:
+    """A factory of Redis buses, each one a worker; all share a prefix unique to the test.
+
+    Each bus has its own client name, so a test can find and kill its connections alone.
+    """
+    prefix = unique_channel_prefix()
+    made: list[RedisBus] = []
+
+    def make(**options: Any) -> RedisBus:
+        options.setdefault("channel_prefix", prefix)
+        made.append(new_redis_bus(options.pop("url", redis_url), **options))
+        return made[-1]
+
+    yield make
+    for made_bus in made:
+        await made_bus.close()
+
+
+BUSES = ["memory", pytest.param("redis", marks=pytest.mark.redis)]
 
 
 @pytest.fixture
@@ -164,6 +219,11 @@ def anyio_backend() -> str:
 
 @pytest.fixture(params=BUSES)
 async def bus(request: pytest.FixtureRequest, anyio_backend: str) -> AsyncIterator[Bus]:
-    live: Bus = MemoryBus()
+    # getfixturevalue cannot reach the async redis_bus fixture from here, hence the helper.
+    live: Bus
+    if request.param == "redis":
+        live = new_redis_bus(request.getfixturevalue("redis_url"))
+    else:
+        live = MemoryBus()
     yield live
     await live.close()

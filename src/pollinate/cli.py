@@ -7,10 +7,10 @@ standard error with a non-zero exit status, never as a traceback.
 from __future__ import annotations
 
 import sys
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from importlib import resources
 from pathlib import Path
-from typing import TYPE_CHECKING, Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any, Literal, TypeVar
 
 import typer
 from rich.console import Console
@@ -18,9 +18,10 @@ from rich.markup import escape
 from rich.progress import BarColumn, Progress, TaskProgressColumn, TextColumn, TimeElapsedColumn
 from rich.table import Table as RichTable
 
-from pollinate.errors import InfeasibleError, InputError, PollinateError
+from pollinate.errors import ExportBlocked, InfeasibleError, InputError, PollinateError
 
 if TYPE_CHECKING:
+    from pollinate.actions.live import Store
     from pollinate.actions.planning import PlanOutcome
     from pollinate.actions.sessions import CreatedSession
     from pollinate.config import Settings
@@ -42,6 +43,10 @@ session_app = typer.Typer(
     no_args_is_help=True,
 )
 app.add_typer(session_app, name="session")
+notes_app = typer.Typer(help="Export a session's notes for further analysis.", no_args_is_help=True)
+app.add_typer(notes_app, name="notes")
+
+T = TypeVar("T")
 
 # soft_wrap: never break a printed path or link across lines; people copy them.
 err = Console(stderr=True, soft_wrap=True)
@@ -281,8 +286,20 @@ def _organizer_link(settings: Settings) -> str:
     return f"{settings.public_base_url}/l/{organizer_token(settings.secret())}"
 
 
+BusOption = Annotated[
+    str | None,
+    typer.Option(
+        "--bus",
+        help="Live event bus: memory:// (one process) or redis://host:6379/0 (several workers) "
+        "[default: POLLINATE_BUS_URL, else memory://].",
+    ),
+]
+
+
 @app.command()
-def serve(db: DbOption = None, host: HostOption = None, port: PortOption = None) -> None:
+def serve(
+    db: DbOption = None, host: HostOption = None, port: PortOption = None, bus: BusOption = None
+) -> None:
     """Run the live web app: facilitator console, projector, phones, hosts and rooms.
 
     Applies database migrations first (one line says so), prints the organizer's link on
@@ -290,7 +307,7 @@ def serve(db: DbOption = None, host: HostOption = None, port: PortOption = None)
     """
     from pollinate.web.server import migrate, run
 
-    settings = _settings(db_url=db, host=host, port=port)
+    settings = _settings(db_url=db, host=host, port=port, bus_url=bus)
     settings.check_secret()
     migrate(settings, err.print)
     err.print(f"Organizer: {_organizer_link(settings)}", markup=False, highlight=False)
@@ -386,6 +403,84 @@ def session_create(
     created = _store_live_session(settings, spec, imported.roster, outcome)
     sheet = links_csv or Path(f"links-{created.session_id}.csv")
     _hand_out_links(settings, created, sheet, None)
+
+
+# ── the harvest and the report ──────────────────────────────────────────────────────
+
+ReportFormatOption = Annotated[
+    Literal["md", "html", "pdf", "docx"],
+    typer.Option("--format", "-f", help="md, html, pdf or docx; pdf and docx need -o."),
+]
+OutputOption = Annotated[
+    Path | None, typer.Option("--output", "-o", help="Write here instead of standard output.")
+]
+
+
+@app.command()
+def report(
+    session_id: Annotated[str, typer.Argument(help="The session's id (from `session create`).")],
+    format: ReportFormatOption = "md",
+    db: DbOption = None,
+    output: OutputOption = None,
+) -> None:
+    """Write the session report: key takeaways and calls to action, then the discussion,
+    the agenda as run, votes, next steps and participation figures (counts only).
+
+    Every report passes the leak check first; exit status 2, naming the places, when
+    it still names someone on the roster (the names show on this terminal only).
+    """
+    from pollinate.actions.report import ReportFormat, export_report
+
+    if output is None and format in ("pdf", "docx"):
+        raise InputError(f"a {format} report needs a file", field="--output", advice="Add -o FILE.")
+    exported = _from_store(db, lambda store: export_report(store, session_id, ReportFormat(format)))
+    _deliver(exported.content, output)
+
+
+@notes_app.command("export")
+def notes_export(
+    session_id: Annotated[str, typer.Argument(help="The session's id (from `session create`).")],
+    db: DbOption = None,
+    format: Annotated[
+        Literal["json", "csv"], typer.Option("--format", "-f", help="json, or csv (Excel-safe).")
+    ] = "json",
+    output: OutputOption = None,
+) -> None:
+    """Export every note of a session, redacted and leak-checked, as
+    [{"id", "round", "table", "text", "created_at"}] in JSON or CSV."""
+    from pollinate.actions.note_exports import NotesFormat, note_records, notes_file
+
+    def work(store: Store) -> str:
+        with store.begin() as session:
+            records, roster = note_records(session, session_id)
+        return notes_file(records, roster, NotesFormat(format))
+
+    _deliver(_from_store(db, work).encode("utf-8"), output)
+
+
+def _from_store(db: str | None, work: Callable[[Store], T]) -> T:
+    """Run `work` against the database, printing any leaked words on this terminal only."""
+    from pollinate.store.db import create_engine_for, session_factory
+
+    engine = create_engine_for(_settings(db_url=db).db_url)
+    try:
+        return work(session_factory(engine))
+    except ExportBlocked as blocked:
+        # Whoever runs this holds the database and so the roster; the web never shows these.
+        for place, words in zip(blocked.places, blocked.leaked, strict=True):
+            err.print(f"[red]leak:[/red] {escape(place)}: {escape(words)!r}", highlight=False)
+        raise
+    finally:
+        engine.dispose()
+
+
+def _deliver(content: bytes, output: Path | None) -> None:
+    if output is None:
+        sys.stdout.write(content.decode("utf-8"))
+        sys.stdout.flush()
+        return
+    output.write_bytes(content)
+    err.print(f"Wrote {output}", markup=False, highlight=False)
 
 
 @app.command()

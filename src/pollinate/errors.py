@@ -2,7 +2,8 @@
 
     PollinateError            anything pollinate raises deliberately
     ├── InputError            a user can cause it and fix it: a file, row, field and advice
-    │   └── (raised by io/ parsers, CLI flags and web forms)
+    │   ├── (raised by io/ parsers, CLI flags and web forms)
+    │   └── ExportBlocked     an export still names someone on the roster (the leak check)
     ├── AgendaError           a facilitator command does not fit the run state (Pause before Start)
     ├── NotAllowed            the link's role or table does not grant this action (web: 403)
     └── InfeasibleError       the instance cannot satisfy a hard constraint (which one is named)
@@ -12,6 +13,8 @@ layer renders the same sentence in the form. Neither shows a traceback.
 """
 
 from __future__ import annotations
+
+from collections.abc import Sequence
 
 
 class PollinateError(Exception):
@@ -62,6 +65,35 @@ class InputError(PollinateError):
         if not text.endswith("."):
             text += "."
         return f"{text} {self.advice}".strip()
+
+
+class ExportBlocked(InputError):
+    """An export failed the leak check, so nothing was written (Chatham House Rule).
+
+    `str()` says which kind of leak is where (a participant id and character positions),
+    never the leaked words, because the web shows it and logs may keep it. `leaked` holds
+    those words for the organiser's terminal only (`pollinate report` prints them there).
+    """
+
+    def __init__(self, what: str, places: Sequence[str], leaked: Sequence[str]) -> None:
+        self.places = tuple(places)
+        self.leaked = tuple(leaked)
+        shown = "; ".join(self.places[:MAX_PLACES_SHOWN])
+        more = len(self.places) - MAX_PLACES_SHOWN
+        super().__init__(
+            f"export blocked: the {what} still names people on the roster in "
+            f"{_places(len(self.places))} ({shown}{f'; and {more} more' if more > 0 else ''})",
+            advice="Take the name out of each text named here (or withdraw that note), "
+            "then export again.",
+        )
+
+
+MAX_PLACES_SHOWN = 10
+"""How many leaks an `ExportBlocked` message lists; the rest are counted."""
+
+
+def _places(count: int) -> str:
+    return "1 place" if count == 1 else f"{count} places"
 
 
 class AgendaError(PollinateError):

@@ -18,11 +18,16 @@ from pollinate.core.events import (
     NoteAdded,
     NoteDeleted,
     NoteEdited,
+    ReportBackToggled,
     SeatingChanged,
     SessionFinished,
+    ThemesChanged,
     TimerExtended,
     TimerPaused,
     TimerResumed,
+    VoteClosed,
+    VoteCounted,
+    VoteOpened,
     audience,
     event_from_payload,
     receives,
@@ -64,6 +69,12 @@ EXAMPLES: list[Event] = [
     NoteEdited.from_note(NOTE),
     NoteDeleted.from_note(NOTE),
     SeatingChanged(2),
+    ThemesChanged(revision=4, shown=False),
+    ThemesChanged(revision=5, shown=True),
+    ReportBackToggled(shown=True),
+    VoteOpened("v-1", 3),
+    VoteCounted("v-1", 12),
+    VoteClosed("v-1", 14),
 ]
 
 
@@ -162,7 +173,12 @@ def test_every_event_type_is_documented_in_the_live_protocol():
             assert f"`{field.name}`" in section, f"{type_}: {field.name} undocumented"
 
 
-RUN_EVENTS = [event for event in EXAMPLES if not event.type.startswith("note.")]
+BOARD_TYPES = ("themes.changed", "vote.counted")
+RUN_EVENTS = [
+    event
+    for event in EXAMPLES
+    if not event.type.startswith("note.") and event.type not in BOARD_TYPES
+]
 NOTE_EVENTS = [event for event in EXAMPLES if event.type.startswith("note.")]
 
 
@@ -249,3 +265,26 @@ def test_note_events_mirror_the_note_and_nothing_more():
         "round": 2,
         "table": "Table 1",
     }
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_board_changes_reach_the_room_only_while_the_report_back_is_on(role):
+    harvesters = {Role.FACILITATOR, Role.RAPPORTEUR}
+    hidden = ThemesChanged(revision=3, shown=False)
+    shown = ThemesChanged(revision=3, shown=True)
+    assert receives(hidden, role=role, table=None, spec=café()) is (role in harvesters)
+    room = harvesters | {Role.PROJECTOR, Role.PARTICIPANT}
+    assert receives(shown, role=role, table=None, spec=café()) is (role in room)
+
+
+def test_a_participant_hears_a_shown_board_wherever_they_sit():
+    shown = ThemesChanged(revision=3, shown=True)
+    for table in ("Table 1", "Room A", None):
+        assert receives(shown, role=Role.PARTICIPANT, table=table, spec=café())
+
+
+@pytest.mark.parametrize("role", list(Role))
+def test_counted_ballots_reach_those_who_show_or_run_the_vote_never_the_phones(role):
+    counted = VoteCounted("v-1", 7)
+    expected = role in {Role.FACILITATOR, Role.RAPPORTEUR, Role.PROJECTOR}
+    assert receives(counted, role=role, table=None, spec=café()) is expected

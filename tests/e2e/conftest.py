@@ -338,9 +338,15 @@ def demo(launch_server: Callable[..., ServerProcess], tmp_path: Path) -> Demo:
 # ── the browser ───────────────────────────────────────────────────────────────────────
 
 
-@pytest.fixture(scope="session")
+@pytest.fixture(scope="module")
 def chromium() -> Iterator[Browser]:
-    """Debian's Chromium, one per xdist worker; each test opens its own contexts."""
+    """Debian's Chromium, one per test module; each test opens its own contexts.
+
+    Per module, not per session: Playwright's sync API keeps an asyncio loop running in
+    the main thread while it is started, and every async test that a worker runs after
+    a browser test would fail with "Cannot run the event loop while another loop is
+    running". pytest ends a module's fixtures before the next module's tests.
+    """
     # Session fixtures are set up before the autouse gate above, so gate here as well.
     require_browser()
     from playwright.sync_api import sync_playwright

@@ -33,7 +33,26 @@ def test_host_adds_a_note_to_their_table_and_gets_201_with_it(cafe: Cafe):
     assert answer.status_code == 201, answer.text
     note = answer.json()
     assert (note["text"], note["table"], note["round"]) == ("Trust is local.", "Table 1", 1)
-    assert set(note) == {"id", "round", "table", "text", "taken_at", "highlighted"}
+    assert set(note) == {"id", "round", "table", "text", "taken_at", "highlighted", "redactions"}
+    assert note["redactions"] == []
+
+
+def test_a_note_naming_someone_on_the_roster_is_stored_and_shown_redacted(cafe: Cafe):
+    in_round_one(cafe)
+    answer = post(cafe, "Person 5 said trust is local; write to person7@example.org")
+    assert answer.status_code == 201, answer.text
+    note = answer.json()
+    assert note["text"] == "[a participant] said trust is local; write to [an email]"
+    assert [(r["span"], r["kind"]) for r in note["redactions"]] == [(0, "person"), (1, "email")]
+    with session_factory(cafe.db.engine).begin() as s:
+        row = s.get(NoteRow, note["id"])
+        assert row is not None
+        assert row.text == note["text"]
+        logged = str([e.payload for e in outbox.since(s, cafe.session_id, 0)])
+    assert "Person 5" not in logged
+    assert "person7@" not in logged
+    read = cafe.client.get(cafe.url("notes"), headers=cafe.bearer("rapporteur")).json()
+    assert [n["text"] for n in read] == [note["text"]]
 
 
 def test_host_cannot_write_at_another_table(cafe: Cafe):

@@ -44,6 +44,43 @@ def with_note(cafe: Cafe) -> dict[str, str]:
     return {"note": answer.json()["id"]}
 
 
+def with_redacted_note(cafe: Cafe) -> dict[str, str]:
+    in_round_one(cafe)
+    answer = cafe.client.post(
+        cafe.url("notes"),
+        json={"round": 1, "table": "Table 1", "text": "Person 5 said so"},
+        headers=cafe.bearer("host"),
+    )
+    assert answer.json()["redactions"], answer.text
+    return {"note": answer.json()["id"]}
+
+
+def with_shown_board(cafe: Cafe) -> dict[str, str]:
+    names = with_note(cafe)
+    cafe.client.post(
+        cafe.url("report-back"), json={"shown": True}, headers=cafe.bearer("facilitator")
+    )
+    return names
+
+
+def with_takeaway(cafe: Cafe) -> dict[str, str]:
+    answer = cafe.client.post(
+        cafe.url("takeaways"),
+        json={"kind": "takeaway", "text": "A finding"},
+        headers=cafe.bearer("rapporteur"),
+    )
+    return {"takeaway": answer.json()["id"]}
+
+
+def with_open_vote(cafe: Cafe) -> dict[str, str]:
+    names = with_note(cafe)
+    answer = cafe.client.post(
+        cafe.url("vote"), json={"action": "open"}, headers=cafe.bearer("facilitator")
+    )
+    assert answer.status_code == 200, answer.text
+    return names
+
+
 def with_link(cafe: Cafe) -> dict[str, str]:
     return {"link": str(cafe.created.links[0].link_id)}
 
@@ -100,6 +137,19 @@ ROUTES = [
         {"online_moderator": 200, "facilitator": 200},
     ),
     Route("GET", "/s/{sid}/rapporteur", {"rapporteur": 200, "facilitator": 200}),
+    *(
+        Route(
+            "GET",
+            f"/s/{{sid}}/rapporteur/report.{extension}",
+            {"rapporteur": 200, "facilitator": 200},
+        )
+        for extension in ("md", "html", "pdf", "docx")
+    ),
+    Route(
+        "GET",
+        "/api/sessions/{sid}/notes?format=csv",
+        {"facilitator": 200, "rapporteur": 200, "host": 200, "online_moderator": 200},
+    ),
     Route("POST", "/s/{sid}/facilitator/control", {"facilitator": 303}, data={"action": "start"}),
     Route(
         "POST",
@@ -133,6 +183,115 @@ ROUTES = [
         setup=with_note,
         data={"intent": "highlight"},
     ),
+    # ── harvest (issue 4): redaction undo, the board, takeaways, votes, report back ──
+    Route(
+        "POST",
+        "/api/sessions/{sid}/notes/{note}/restore",
+        {"host": 200},
+        setup=with_redacted_note,
+        json={"span": 0},
+    ),
+    Route(
+        "DELETE",
+        "/api/sessions/{sid}/notes/{note}/redactions",
+        {"host": 204},
+        setup=with_redacted_note,
+    ),
+    Route(
+        "POST",
+        "/s/{sid}/host/notes/{note}",
+        {"host": 303},
+        setup=with_redacted_note,
+        data={"intent": "restore:0"},
+    ),
+    Route(
+        "GET", "/api/sessions/{sid}/board", {"facilitator": 200, "rapporteur": 200}, setup=with_note
+    ),
+    Route(
+        "GET",
+        "/api/sessions/{sid}/board",
+        {"facilitator": 200, "rapporteur": 200, "projector": 200, "participant": 200},
+        setup=with_shown_board,
+    ),
+    Route(
+        "POST",
+        "/api/sessions/{sid}/board",
+        {"facilitator": 200, "rapporteur": 200},
+        setup=with_note,
+        json={"action": "recount", "n_themes": None},
+    ),
+    Route(
+        "POST",
+        "/api/sessions/{sid}/takeaways",
+        {"facilitator": 201, "rapporteur": 201},
+        json={"kind": "call_to_action", "text": "Fund it"},
+    ),
+    Route(
+        "PATCH",
+        "/api/sessions/{sid}/takeaways/{takeaway}",
+        {"facilitator": 200, "rapporteur": 200},
+        setup=with_takeaway,
+        json={"text": "Reworded"},
+    ),
+    # The first allowed role deletes it; the second passes the gate and finds it gone.
+    Route(
+        "DELETE",
+        "/api/sessions/{sid}/takeaways/{takeaway}",
+        {"facilitator": 204, "rapporteur": 404},
+        setup=with_takeaway,
+    ),
+    Route(
+        "POST",
+        "/api/sessions/{sid}/vote",
+        {"facilitator": 200},
+        setup=with_note,
+        json={"action": "open", "dots": 3},
+    ),
+    Route(
+        "GET",
+        "/api/sessions/{sid}/vote",
+        {"facilitator": 200, "rapporteur": 200, "projector": 200, "participant": 200},
+        setup=with_open_vote,
+    ),
+    Route(
+        "PUT",
+        "/api/sessions/{sid}/vote/ballot",
+        {"participant": 200},
+        setup=with_open_vote,
+        json={"dots": []},
+    ),
+    Route("POST", "/api/sessions/{sid}/report-back", {"facilitator": 200}, json={"shown": True}),
+    Route("GET", "/s/{sid}/rapporteur/board", {"rapporteur": 200, "facilitator": 200}),
+    Route(
+        "POST",
+        "/s/{sid}/rapporteur/board",
+        {"rapporteur": 303, "facilitator": 303},
+        setup=with_note,
+        data={"action": "recount"},
+    ),
+    Route(
+        "POST",
+        "/s/{sid}/rapporteur/takeaways",
+        {"rapporteur": 303, "facilitator": 303},
+        data={"kind": "takeaway", "text": "From the form"},
+    ),
+    Route(
+        "POST",
+        "/s/{sid}/rapporteur/takeaways/{takeaway}",
+        {"rapporteur": 303, "facilitator": 303},
+        setup=with_takeaway,
+        data={"intent": "save", "text": "Reworded"},
+    ),
+    Route(
+        "POST",
+        "/s/{sid}/facilitator/vote",
+        {"facilitator": 303},
+        setup=with_note,
+        data={"intent": "open", "dots": "3"},
+    ),
+    Route("POST", "/s/{sid}/facilitator/report-back", {"facilitator": 303}, data={"shown": "on"}),
+    Route("POST", "/s/{sid}/participant/ballot", {"participant": 303}, setup=with_open_vote),
+    Route("GET", "/s/{sid}/report-back", {"projector": 200, "facilitator": 200, "rapporteur": 200}),
     Route("GET", "/organize", {"organizer": 200}),
     Route("GET", "/organize/{sid}", {"organizer": 200}),
     Route("POST", "/organize/{sid}/links/{link}/revoke", {"organizer": 303}, setup=with_link),

@@ -17,11 +17,11 @@ from datetime import datetime
 
 from sqlalchemy.orm import Session
 
-from pollinate.actions.live import Store, append_events, commit_and_publish, load_live
-from pollinate.core.agenda import Command, RunState, apply
+from pollinate.actions.live import Store, append_events, commit_and_publish, load_live, rounds_begun
+from pollinate.core.agenda import Command, RunPhase, RunState, apply
 from pollinate.core.events import Event
 from pollinate.live.bus import Bus
-from pollinate.store import repositories
+from pollinate.store import redactions, repositories
 from pollinate.store.documents import run_state_document
 
 RETRIES = 3  # concurrent commands on one session are rare; three tries settle any burst
@@ -63,6 +63,12 @@ async def command_agenda(
             db, session_id, run_state_document(state), expected_version=live.state.version
         )
         seq = append_events(db, session_id, events, now=now)
+        # A host may undo a redaction only while the note's round is open: once it closes,
+        # the originals (names) kept for that undo go (store/redactions.py).
+        on = state.phase in (RunPhase.RUNNING, RunPhase.PAUSED)
+        redactions.forget_closed(
+            db, session_id, open_round=(rounds_begun(state, live.spec) or None) if on else None
+        )
         return Commanded(state, events, seq), seq
 
     for attempt in range(RETRIES):

@@ -1,8 +1,13 @@
 """Take, edit and withdraw a table's notes during the live session.
 
     host types ─▶ accept_note ─┬─ idempotency key seen? ─▶ the first answer, again
-                               └─ may_write? ─▶ take_note ─▶ add_note + remember answer
-                                               ─▶ outbox note.added ─▶ commit ─▶ publish
+                               └─ may_write? ─▶ take_note ─▶ redact ─▶ add_note + undo spans
+                                  + remember answer ─▶ outbox note.added ─▶ commit ─▶ publish
+
+A note is stored redacted (Chatham House Rule): names, organisations and contacts of the
+roster become placeholders before anything is written, and the answer, the event and
+every page carry the redacted text. What each placeholder replaced is kept apart, for the
+host to undo a false positive during the round (actions/redaction.py).
 
 Who wrote a note is checked and then forgotten: `NoteWriter` exists only for the duration
 of the call, and nothing of it reaches the store (Chatham House Rule, core/notes.py).
@@ -31,13 +36,14 @@ from pollinate.actions.live import (
     rounds_begun,
     transact,
 )
+from pollinate.actions.redaction import keep_undo, redact_note, spans_json
 from pollinate.core.agenda import RunPhase
 from pollinate.core.events import NoteAdded, NoteDeleted, NoteEdited
 from pollinate.core.notes import Note, edit_note, take_note
 from pollinate.core.roles import Role
 from pollinate.errors import InputError, NotAllowed
 from pollinate.live.bus import Bus
-from pollinate.store import outbox, repositories
+from pollinate.store import outbox, redactions, repositories
 
 MAX_KEY_CHARS = 100  # a UUID is 36; anything much longer is not a retry key
 
@@ -143,11 +149,17 @@ async def accept_note(
             return NoteReceipt(seen, replayed=True), 0
         live = load_live(db, session_id)
         check_may_write(live, writer, round=round, table=table)
-        note = take_note(
-            repositories.new_note_id(), round=round, table=table, text=text, taken_at=now
+        note, redaction = redact_note(
+            db,
+            live,
+            take_note(
+                repositories.new_note_id(), round=round, table=table, text=text, taken_at=now
+            ),
         )
         repositories.add_note(db, session_id, note, now=now)
-        body = note_json(note)
+        keep_undo(db, session_id, note, redaction, now)
+        # Positions of the placeholders only: this answer may be kept for retries.
+        body = note_json(note) | {"redactions": spans_json(redaction.spans)}
         if key is not None:
             repositories.remember_response(db, session_id, key, body, now=now)
         return NoteReceipt(body), append_events(
@@ -201,13 +213,24 @@ async def change_note(
     text: str | None = None,
     highlighted: bool | None = None,
 ) -> dict[str, Any]:
-    """Edit a note's text and/or highlight; `LookupError` if the note is gone."""
+    """Edit a note's text and/or highlight; `LookupError` if the note is gone.
+
+    New text is redacted like a new note, and its spans replace the note's earlier ones:
+    their places in the old text mean nothing in the new one.
+    """
 
     def work(db: Session) -> tuple[dict[str, Any], int]:
         live = load_live(db, session_id)
         note = edit_note(_own_note(db, live, writer, note_id), text=text, highlighted=highlighted)
+        if text is not None:
+            note, redaction = redact_note(db, live, note)
+            keep_undo(db, session_id, note, redaction, now)
+            spans = redaction.spans
+        else:
+            spans = redactions.spans_of(db, session_id, note_id)
         repositories.save_note(db, session_id, note, now=now)
-        return note_json(note), append_events(db, session_id, [NoteEdited.from_note(note)], now=now)
+        body = note_json(note) | {"redactions": spans_json(spans)}
+        return body, append_events(db, session_id, [NoteEdited.from_note(note)], now=now)
 
     return await commit_and_publish(store, bus, session_id, work)
 
@@ -222,6 +245,7 @@ async def withdraw_note(
         note = _own_note(db, live, writer, note_id)
         repositories.delete_note(db, session_id, note_id, now=now)
         outbox.erase_note_text(db, session_id, note_id)
+        redactions.forget_note(db, session_id, note_id)
         return None, append_events(db, session_id, [NoteDeleted.from_note(note)], now=now)
 
     await commit_and_publish(store, bus, session_id, work)

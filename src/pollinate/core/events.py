@@ -11,7 +11,8 @@
                                               the page updates
 
 Every event is a frozen dataclass whose fields all come from `ALLOWED_FIELDS`: block,
-round, table, question, timer figures, a broadcast message and note text. None carries
+round, table, question, timer figures, a broadcast message, note text, and board and
+vote counters (a revision, a vote id, dots and ballots counted). None carries
 a name, an email or any other roster field, so a page cannot leak what it is never
 sent. Who receives what is decided in `audience` alone (Zulip's lesson: sending to the
 wrong recipients is a security problem). `docs/live-protocol.md` lists every type.
@@ -49,6 +50,11 @@ ALLOWED_FIELDS = frozenset(
         "text",
         "taken_at",
         "highlighted",
+        "revision",
+        "shown",
+        "vote_id",
+        "dots",
+        "ballots",
     }
 )
 """The only field names an event may have; a test holds every event type to it."""
@@ -204,6 +210,55 @@ class SeatingChanged(_EventBase):
     round: int
 
 
+@dataclass(frozen=True, slots=True)
+class ThemesChanged(_EventBase):
+    """The rapporteur's board changed: themes re-clustered or edited, takeaways, dots.
+
+    It carries no theme text, only the board's `revision`: each page fetches the board
+    through its own link, which decides what it may see. `shown` says whether the
+    report-back view is on, which decides whether the projector and participants hear it.
+    """
+
+    type: ClassVar[str] = "themes.changed"
+    revision: int
+    shown: bool
+
+
+@dataclass(frozen=True, slots=True)
+class ReportBackToggled(_EventBase):
+    """The facilitator turned the report-back view on (`shown`) or off."""
+
+    type: ClassVar[str] = "report_back.toggled"
+    shown: bool
+
+
+@dataclass(frozen=True, slots=True)
+class VoteOpened(_EventBase):
+    """The facilitator opened a dot vote on the current themes, `dots` per participant."""
+
+    type: ClassVar[str] = "vote.opened"
+    vote_id: str
+    dots: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteCounted(_EventBase):
+    """A ballot was cast or changed; `ballots` is how many the open vote now holds."""
+
+    type: ClassVar[str] = "vote.counted"
+    vote_id: str
+    ballots: int
+
+
+@dataclass(frozen=True, slots=True)
+class VoteClosed(_EventBase):
+    """The facilitator closed the vote; its results are final."""
+
+    type: ClassVar[str] = "vote.closed"
+    vote_id: str
+    ballots: int
+
+
 Event = (
     BlockStarted
     | TimerPaused
@@ -215,6 +270,11 @@ Event = (
     | NoteEdited
     | NoteDeleted
     | SeatingChanged
+    | ThemesChanged
+    | ReportBackToggled
+    | VoteOpened
+    | VoteCounted
+    | VoteClosed
 )
 """Any event the live app sends."""
 
@@ -232,6 +292,11 @@ EVENT_TYPES: Mapping[str, type[Event]] = types.MappingProxyType(
             NoteEdited,
             NoteDeleted,
             SeatingChanged,
+            ThemesChanged,
+            ReportBackToggled,
+            VoteOpened,
+            VoteCounted,
+            VoteClosed,
         )
     }
 )
@@ -302,6 +367,13 @@ NOTE_READERS = frozenset({Role.FACILITATOR, Role.RAPPORTEUR, Role.HOST})
 """Who reads notes in every session: those who run and harvest the conversation, and
 the host, who wrote them (for their own table only)."""
 
+BOARD_READERS = frozenset({Role.FACILITATOR, Role.RAPPORTEUR})
+"""Who follows the theme board as it changes: those who run and harvest the session."""
+
+REPORT_BACK_AUDIENCE = frozenset({Role.PROJECTOR, Role.PARTICIPANT})
+"""Who sees the board once the report-back view is on: the room's screen and, on their
+own phones, the people in the room and online (through their participant links)."""
+
 TABLE_BOUND_ROLES = frozenset({Role.HOST, Role.PARTICIPANT})
 """Roles that sit at one table, and so receive a table's events only at that table."""
 
@@ -332,7 +404,18 @@ def audience(event: Event, *, spec: SessionSpec) -> Audience:
     `participant_notes`; otherwise a participant never sees note text. The organizer
     and the projector never receive notes: the organizer reads them in the report, and
     a projected screen is seen by everyone in the room.
+
+    Board events (`themes.changed`) go to the facilitator and the rapporteur, and to the
+    projector and participants only while the report-back view is on: until then the
+    themes are the rapporteur's work in progress. A counted ballot (`vote.counted`) goes
+    to the facilitator, the rapporteur and the projector, which shows the dots as they
+    come; the phones are not told how others vote. Opening and closing a vote and
+    turning the report-back view on or off reach every role, as run events do.
     """
+    if isinstance(event, ThemesChanged):
+        return Audience(BOARD_READERS | REPORT_BACK_AUDIENCE if event.shown else BOARD_READERS)
+    if isinstance(event, VoteCounted):
+        return Audience(BOARD_READERS | {Role.PROJECTOR})
     if not isinstance(event, NoteAdded | NoteEdited | NoteDeleted):
         return Audience(EVERY_ROLE)
     roles = set(NOTE_READERS)

@@ -6,7 +6,11 @@
               ├─ links          hashed link tokens granting a role (and a table or person)
               ├─ outbox         the per-session event log the live pages replay
               ├─ idempotency    answers already given, by client-chosen key
-              └─ join_codes     the walk-in check-in code (join_attempts: its rate limit)
+              ├─ join_codes     the walk-in check-in code (join_attempts: its rate limit)
+              ├─ note_redactions  what redaction replaced in a note, while its host may undo
+              ├─ theme_boards   the rapporteur's board: last themes, edits, report-back on?
+              ├─ takeaways      key takeaways and calls to action, in board order
+              └─ votes          dot votes ─ ballots: dots per voter hash, NO participant
 
 Every child row belongs to one session and goes when its session is deleted. Only
 `repositories.py` and `outbox.py` turn these rows into core values and back. A change
@@ -230,3 +234,115 @@ class JoinAttemptRow(Base):
     client: Mapped[str] = mapped_column(String(64), index=True)
     session_id: Mapped[str | None] = mapped_column(String(32), index=True)
     created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+# ── harvest (issue 4): redaction undo, the theme board, takeaways and dot votes ────────
+
+
+class NoteRedactionRow(Base):
+    """What the redactor replaced in one note, kept only while its host may undo it.
+
+    `spans_json` holds the replaced originals, which are the very names and contacts the
+    Chatham House Rule protects; that is why they live here and not in `notes`, and why
+    the row is short-lived: it goes when the note's round closes (actions/agenda.py),
+    when the host restores the last span or keeps the placeholders, when the note is
+    withdrawn, and in any case after a day (actions/upkeep.py). Nothing copies it into
+    an event, an export or a log.
+    """
+
+    __tablename__ = "note_redactions"
+
+    note_id: Mapped[str] = mapped_column(
+        ForeignKey("notes.id", ondelete="CASCADE"), primary_key=True
+    )
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    round: Mapped[int]
+    # [{"start", "end", "kind", "original"}, …] in the order of the note's placeholders
+    spans_json: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(index=True)
+
+
+class BoardRow(Base):
+    """The rapporteur's theme board of one session: what was last shown, and the edits.
+
+    `themes_json` is the board as last clustered (the report reads it); `edits_json` the
+    rapporteur's merges, splits, renames and stars, which every re-clustering applies
+    again. `notes_key` is a digest of the notes that clustering saw, so an unchanged set
+    of notes is not clustered twice. `revision` grows with every change (compare-and-set).
+    """
+
+    __tablename__ = "theme_boards"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    themes_json: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    edits_json: Mapped[dict[str, Any]]
+    n_themes: Mapped[int | None]
+    notes_key: Mapped[str] = mapped_column(String(64))
+    # The facilitator's switch: the projector and the phones show the board while on.
+    shown: Mapped[bool] = mapped_column(default=False)
+    revision: Mapped[int] = mapped_column(Integer, default=0)
+    updated_at: Mapped[datetime]
+
+
+class TakeawayRow(Base):
+    """A key takeaway or call to action the rapporteur promoted from the board."""
+
+    __tablename__ = "takeaways"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    position: Mapped[int]
+    kind: Mapped[str] = mapped_column(String(32))
+    text: Mapped[str] = mapped_column(Text)
+    theme_ids: Mapped[list[str]] = mapped_column(JSON)
+    note_ids: Mapped[list[str]] = mapped_column(JSON)
+    created_at: Mapped[datetime]
+    updated_at: Mapped[datetime]
+
+
+class VoteRow(Base):
+    """A dot vote: the themes on the ballot as they were when it opened, and its rules.
+
+    `salt` is random per vote and keys the voter hashes of its ballots (`BallotRow`).
+    """
+
+    __tablename__ = "votes"
+
+    id: Mapped[str] = mapped_column(String(32), primary_key=True)
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), index=True
+    )
+    # 1, 2, 3 … per session: which vote is the latest, even within one clock tick.
+    number: Mapped[int]
+    dots: Mapped[int]
+    per_theme: Mapped[int | None]
+    themes_json: Mapped[list[dict[str, Any]]] = mapped_column(JSON)
+    salt: Mapped[str] = mapped_column(String(64))
+    opened_at: Mapped[datetime]
+    closed_at: Mapped[datetime | None]
+
+
+class BallotRow(Base):
+    """One voter's dots in one vote: anonymous by construction.
+
+    There is no participant, link or token column and no time: `voter` is an HMAC of the
+    link's id under the server's secret key and the vote's salt, which is enough to let
+    one link change its own ballot and to refuse a second one, and not enough to say
+    whose ballot it is without both the secret and the links table. A per-vote salt means
+    the ballots of two votes cannot be matched to each other either; a time could be
+    matched against access logs. `tests/store/test_votes.py` pins the columns.
+    """
+
+    __tablename__ = "ballots"
+
+    vote_id: Mapped[str] = mapped_column(
+        ForeignKey("votes.id", ondelete="CASCADE"), primary_key=True
+    )
+    voter: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dots_json: Mapped[list[str]] = mapped_column(JSON)

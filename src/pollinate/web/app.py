@@ -6,7 +6,9 @@
                           InfeasibleError 409 ·
                           not found 404 · too many check-ins 429 (JSON under /api, else a page)
     running ─▶ upkeep every 10 minutes: expired events, retry answers and attempts go
-    shutdown ─▶ bus.close() ends every live stream ─▶ engine disposed (if the app made it)
+    notes change ─▶ Reclustering: the theme board follows, debounced (actions/board.py)
+    shutdown ─▶ pending re-clusterings cancelled ─▶ bus.close() ends every live stream
+             ─▶ engine disposed (if the app made it)
 
 Migrations are not run here: `pollinate serve` and `pollinate demo` upgrade the database
 before they start the server and say so in one line.
@@ -35,18 +37,20 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pollinate import __version__
 from pollinate.actions.agenda import StaleCommand
+from pollinate.actions.board import Reclustering
 from pollinate.actions.live import SessionNotFound
 from pollinate.actions.seating import TooManyAttempts
 from pollinate.actions.upkeep import UPKEEP_SECONDS, tidy
 from pollinate.config import Settings
 from pollinate.errors import AgendaError, InfeasibleError, InputError, NotAllowed
 from pollinate.live.bus import Bus
-from pollinate.live.memory import MemoryBus
+from pollinate.live.factory import bus_from_url
 from pollinate.store.db import create_engine_for, session_factory
 from pollinate.store.repositories import VersionConflict
 from pollinate.web.deps import Runtime
 from pollinate.web.routes import (
     api,
+    board,
     facilitator,
     host,
     links,
@@ -55,6 +59,8 @@ from pollinate.web.routes import (
     participant,
     projector,
     rapporteur,
+    redactions,
+    voting,
 )
 
 logger = logging.getLogger("pollinate.web")
@@ -73,16 +79,6 @@ def package_folder(name: str) -> Path:
 
 def system_clock() -> datetime:
     return datetime.now(UTC)
-
-
-def bus_for(url: str) -> Bus:
-    if url.startswith("memory:"):
-        return MemoryBus()
-    raise InputError(
-        f"pollinate cannot use the bus {url!r} yet",
-        field="POLLINATE_BUS_URL",
-        advice="Use memory:// (one server process).",
-    )
 
 
 def templates() -> Jinja2Templates:
@@ -132,7 +128,7 @@ def create_app(
     """A ready app for `settings`; tests may pass their own engine, bus and clock."""
     own_engine = engine is None
     engine = engine if engine is not None else create_engine_for(settings.db_url)
-    live_bus = bus if bus is not None else bus_for(settings.bus_url)
+    live_bus = bus if bus is not None else bus_from_url(settings.bus_url)
     runtime = Runtime(
         settings=settings,
         engine=engine,
@@ -142,6 +138,8 @@ def create_app(
         secret=settings.secret(),
         templates=templates(),
     )
+    reclustering = Reclustering(runtime.store, live_bus, clock)
+    runtime.reclustering = reclustering
 
     retention = timedelta(hours=settings.outbox_retention_hours)
 
@@ -161,6 +159,7 @@ def create_app(
             try:
                 yield
             finally:
+                await reclustering.close()  # before the cancel: it awaits its tasks
                 background.cancel_scope.cancel()
                 await live_bus.close()
                 if own_engine:
@@ -184,6 +183,9 @@ def create_app(
         moderator,
         rapporteur,
         organizer,
+        board,
+        voting,
+        redactions,
     ):
         app.include_router(module.router)
     app.mount("/static", StaticFiles(directory=package_folder("static")), name="static")

@@ -12,7 +12,7 @@ of every cookie-authenticated POST, PATCH and DELETE.
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 from typing import Annotated, Any
 
@@ -20,6 +20,7 @@ from fastapi import Depends, HTTPException, Query, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
+from pollinate.actions.board import Reclustering
 from pollinate.actions.live import Store, transact
 from pollinate.config import Settings
 from pollinate.core.roles import Role
@@ -44,6 +45,13 @@ class Runtime:
     clock: Callable[[], datetime]
     secret: str
     templates: Jinja2Templates
+    # Re-clusters a session's theme board a moment after its notes change (issue 4).
+    reclustering: Reclustering | None = field(default=None, repr=False)
+
+    def notes_changed(self, session_id: str) -> None:
+        """Tell the theme board that the session's notes changed (it follows, debounced)."""
+        if self.reclustering is not None:
+            self.reclustering.notes_changed(session_id)
 
 
 def runtime(request: Request) -> Runtime:

@@ -204,8 +204,9 @@ def apply_note_event(
     """A notes list (as `GET …/notes` gives it) after one replayed note event.
 
     The Python twin of `showNote`/`dropNote` in `static/live.js`: added notes go to the
-    end (notes arrive in the order they were taken), edits change text and highlight in
-    place, deletions drop the note; a repeated event changes nothing.
+    end (notes arrive in the order they were taken), edits change the text in place,
+    deletions drop the note; a repeated event changes nothing. The list has the export's
+    fields (`io/notes_export.py`), so a highlight, which it does not carry, changes nothing.
     """
     by_id = {note["id"]: dict(note) for note in notes}
     if event_type == "note.added" and payload["note_id"] not in by_id:
@@ -214,11 +215,10 @@ def apply_note_event(
             "round": payload["round"],
             "table": payload["table"],
             "text": payload["text"],
-            "taken_at": payload["taken_at"],
-            "highlighted": payload["highlighted"],
+            "created_at": payload["taken_at"],
         }
     elif event_type == "note.edited" and payload["note_id"] in by_id:
-        by_id[payload["note_id"]].update(text=payload["text"], highlighted=payload["highlighted"])
+        by_id[payload["note_id"]].update(text=payload["text"])
     elif event_type == "note.deleted":
         by_id.pop(payload["note_id"], None)
     return list(by_id.values())

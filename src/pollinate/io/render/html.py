@@ -8,6 +8,7 @@ text; only values we build ourselves (the QR code's SVG) are passed as `Markup`.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from datetime import date
 from functools import cache
 
 from jinja2 import Environment, PackageLoader, StrictUndefined
@@ -31,11 +32,7 @@ def session_heading(spec: SessionSpec | None) -> SessionHeading:
         return SessionHeading(title="World Café")
     parts: list[str] = []
     if spec.date:
-        # Month and day names in English whatever the locale: %A/%B would follow LC_TIME.
-        parts.append(
-            f"{_DAYS[spec.date.weekday()]} {spec.date.day} {_MONTHS[spec.date.month - 1]} "
-            f"{spec.date.year}"
-        )
+        parts.append(long_date(spec.date))
     if spec.start_time:
         parts.append(f"{spec.start_time:%H:%M} ({spec.timezone})")
     return SessionHeading(
@@ -61,6 +58,11 @@ _MONTHS = (
     "November",
     "December",
 )
+
+
+def long_date(day: date) -> str:
+    """'Tuesday 24 June 2025', in English whatever the locale (%A/%B would follow LC_TIME)."""
+    return f"{_DAYS[day.weekday()]} {day.day} {_MONTHS[day.month - 1]} {day.year}"
 
 
 @cache

@@ -13,11 +13,12 @@ from pydantic import BaseModel, Field
 
 from pollinate.actions.agenda import command_agenda
 from pollinate.actions.live import load_live, take_snapshot, transact
+from pollinate.actions.note_exports import MEDIA_TYPES as NOTES_MEDIA_TYPES
+from pollinate.actions.note_exports import NotesFormat, note_records, notes_file
 from pollinate.actions.notes import (
     NoteWriter,
     accept_note,
     change_note,
-    notes_of,
     withdraw_note,
 )
 from pollinate.core.agenda import (
@@ -69,6 +70,13 @@ class NoteChange(BaseModel):
     highlighted: bool | None = None
 
 
+class RedactionOut(BaseModel):
+    span: int
+    kind: str
+    start: int
+    end: int
+
+
 class NoteOut(BaseModel):
     id: str
     round: int
@@ -76,6 +84,8 @@ class NoteOut(BaseModel):
     text: str
     taken_at: str
     highlighted: bool
+    # Where names were replaced in `text` (the originals are never in an answer).
+    redactions: list[RedactionOut] = []
 
 
 @router.get("/healthz", response_model=Health, tags=["health"])
@@ -175,26 +185,46 @@ async def post_note(
     )
     if receipt.replayed:
         response.headers["Idempotent-Replayed"] = "true"
+    rt.notes_changed(session_id)  # the theme board follows (actions/board.py)
     return receipt.body
 
 
-@router.get("/api/sessions/{session_id}/notes", response_model=list[NoteOut], tags=["notes"])
+class NoteRecordOut(BaseModel):
+    id: str
+    round: int
+    table: str
+    text: str
+    created_at: str
+
+
+@router.get(
+    "/api/sessions/{session_id}/notes",
+    response_model=list[NoteRecordOut],
+    tags=["notes"],
+    responses={200: {"content": {"text/csv": {}}, "description": "JSON, or CSV with ?format=csv"}},
+)
 async def get_notes(
     session_id: str,
     rt: Rt,
     who: Annotated[auth.Viewer, viewer(*auth.NOTE_READERS)],
     round: int | None = None,
     table: str | None = None,
-) -> Any:
+    format: Literal["json", "csv"] = "json",
+) -> Response:
     if who.role is Role.HOST:
         table = who.table  # a host reads their own table only
-    notes = await notes_of(rt.store, session_id, table=table, round=round)
-    if who.role is Role.ONLINE_MODERATOR:
-        # The online moderator stands in for room hosts, and reads the rooms' notes only.
-        live = await transact(rt.store, lambda db: load_live(db, session_id))
-        rooms = {room.name for room in live.spec.rooms}
-        notes = [note for note in notes if note["table"] in rooms]
-    return notes
+    # The online moderator stands in for room hosts, and reads the rooms' notes only.
+    rooms_only = who.role is Role.ONLINE_MODERATOR
+    records, roster = await transact(
+        rt.store,
+        lambda db: note_records(db, session_id, round=round, table=table, rooms_only=rooms_only),
+    )
+    notes_format = NotesFormat(format)
+    text = notes_file(records, roster, notes_format)  # redacted, and leak-checked twice
+    headers = {}
+    if notes_format is NotesFormat.CSV:
+        headers["Content-Disposition"] = f'attachment; filename="notes-{session_id}.csv"'
+    return Response(text, media_type=NOTES_MEDIA_TYPES[notes_format], headers=headers)
 
 
 @router.patch("/api/sessions/{session_id}/notes/{note_id}", response_model=NoteOut, tags=["notes"])
@@ -206,7 +236,7 @@ async def patch_note(
     now: Now,
     who: Annotated[auth.Viewer, viewer(*auth.NOTE_EDITORS)],
 ) -> Any:
-    return await change_note(
+    note = await change_note(
         rt.store,
         rt.bus,
         session_id,
@@ -216,6 +246,8 @@ async def patch_note(
         text=body.text,
         highlighted=body.highlighted,
     )
+    rt.notes_changed(session_id)
+    return note
 
 
 @router.delete("/api/sessions/{session_id}/notes/{note_id}", status_code=204, tags=["notes"])
@@ -227,6 +259,7 @@ async def delete_note(
     who: Annotated[auth.Viewer, viewer(*auth.NOTE_EDITORS)],
 ) -> Response:
     await withdraw_note(rt.store, rt.bus, session_id, writer_of(who), note_id, now=now)
+    rt.notes_changed(session_id)
     return Response(status_code=204)
 
 

@@ -13,15 +13,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import HTMLResponse, Response
 from sqlalchemy.orm import Session
 
+from pollinate.actions import voting
 from pollinate.actions.agenda import command_agenda
 from pollinate.actions.live import Snapshot, rounds_begun, take_snapshot, transact
 from pollinate.actions.notes import note_json
 from pollinate.actions.seating import WalkIn, check_in_arrival, mark_absent, mark_present
 from pollinate.core.roster import Attendance, Participant, Region, StakeholderGroup
 from pollinate.errors import AgendaError, InfeasibleError, InputError, NotAllowed
-from pollinate.store import repositories
+from pollinate.store import harvest, repositories
 from pollinate.store.tables import Presence
 from pollinate.web import auth
+from pollinate.web.board_views import vote_view
 from pollinate.web.deps import Now, Rt, viewer
 from pollinate.web.pages import back, live_page
 from pollinate.web.routes.api import ControlRequest, command_from
@@ -36,6 +38,7 @@ class Console:
     snapshot: Snapshot
     people: list[tuple[Participant, Presence]]
     notes: list[dict[str, Any]]
+    harvest: dict[str, Any]
 
 
 def read_console(db: Session, session_id: str) -> Console:
@@ -44,7 +47,12 @@ def read_console(db: Session, session_id: str) -> Console:
     presence = repositories.presences(db, session_id)
     notes = [note_json(n) for n in repositories.list_notes(db, session_id)]
     people = [(p, presence.get(p.id, Presence.EXPECTED)) for p in roster]
-    return Console(snapshot, people, notes)
+    board = harvest.load_board(db, session_id)
+    harvest_view = {
+        "vote": vote_view(voting.latest(db, session_id)),
+        "shown": board is not None and board.shown,
+    }
+    return Console(snapshot, people, notes, harvest_view)
 
 
 def table_fill(console: Console, round_number: int | None) -> list[dict[str, Any]]:
@@ -98,6 +106,7 @@ async def console_page(
         fill=table_fill(console, fill_round),
         metrics=live.metrics,
         notes=console.notes,
+        harvest=console.harvest,
         groups=[group.value for group in StakeholderGroup],
         regions=[region.value for region in Region],
     )

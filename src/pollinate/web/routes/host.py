@@ -24,10 +24,12 @@ from pollinate.actions.notes import (
     open_round,
     withdraw_note,
 )
+from pollinate.actions.redaction import Restorer, keep_redactions, restore_span
 from pollinate.core.notes import Note
+from pollinate.core.redact import PLACEHOLDERS, RedactedSpan
 from pollinate.core.roles import Role
 from pollinate.errors import InputError, NotAllowed
-from pollinate.store import repositories
+from pollinate.store import redactions, repositories
 from pollinate.web import auth
 from pollinate.web.deps import Now, Rt, viewer
 from pollinate.web.pages import back, live_page
@@ -44,12 +46,14 @@ def _writer(who: auth.Viewer) -> NoteWriter:
 
 @router.get("/s/{session_id}/host", response_class=HTMLResponse)
 async def host_page(session_id: str, request: Request, rt: Rt, now: Now, who: Host) -> HTMLResponse:
-    def read(db: Session) -> tuple[Snapshot, list[Note]]:
+    def read(db: Session) -> tuple[Snapshot, list[Note], dict[str, tuple[RedactedSpan, ...]]]:
         snapshot = take_snapshot(db, session_id)
         notes = repositories.list_notes(db, session_id, table=who.table)
-        return snapshot, notes
+        # What redaction replaced, for this host's eyes only (they wrote it): see undo.
+        spans = redactions.spans_by_note(db, session_id, [note.id for note in notes])
+        return snapshot, notes, spans
 
-    snapshot, notes = await transact(rt.store, read)
+    snapshot, notes, spans = await transact(rt.store, read)
     view = state_view(
         snapshot.live,
         role=who.role,
@@ -71,6 +75,13 @@ async def host_page(session_id: str, request: Request, rt: Rt, now: Now, who: Ho
         table=who.table,
         writable_round=writable,
         notes=[note_json(note) for note in notes],
+        redactions={
+            note_id: [
+                {"original": span.original, "placeholder": PLACEHOLDERS[span.kind]}
+                for span in found
+            ]
+            for note_id, found in spans.items()
+        },
         idempotency_key=secrets.token_urlsafe(12),
     )
 
@@ -99,6 +110,7 @@ async def add_note_form(
         )
     except (InputError, NotAllowed) as error:
         return back(PAGE.format(session_id), str(error))
+    rt.notes_changed(session_id)
     return back(PAGE.format(session_id), "Note added.")
 
 
@@ -115,7 +127,18 @@ async def change_note_form(
     try:
         if intent == "delete":
             await withdraw_note(rt.store, rt.bus, session_id, _writer(who), note_id, now=now)
+            rt.notes_changed(session_id)
             return back(PAGE.format(session_id), "Note deleted.")
+        if intent == "keep":
+            await keep_redactions(rt.store, session_id, Restorer(who.table), note_id)
+            return back(PAGE.format(session_id), "Kept as redacted.")
+        if intent.startswith("restore:") and intent[len("restore:") :].isdigit():
+            span = int(intent[len("restore:") :])
+            await restore_span(
+                rt.store, rt.bus, session_id, Restorer(who.table), note_id, span, now=now
+            )
+            rt.notes_changed(session_id)
+            return back(PAGE.format(session_id), "Restored.")
         if intent in ("highlight", "unhighlight"):
             await change_note(
                 rt.store,
@@ -132,4 +155,5 @@ async def change_note_form(
             )
     except (InputError, NotAllowed, LookupError) as error:
         return back(PAGE.format(session_id), str(error))
+    rt.notes_changed(session_id)
     return back(PAGE.format(session_id), "Note saved.")

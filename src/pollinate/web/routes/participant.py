@@ -1,5 +1,6 @@
 """The participant's phone page: my table or room now, the question, time left, where I go
-next, broadcasts; and "add an idea" when the session file allows participant notes.
+next, broadcasts; "add an idea" when the session file allows participant notes; the dot
+ballot while a vote is open and the report back while the facilitator shows it.
 
 The template receives the allow-listed state view and nothing else about the session:
 no roster row, no other person's seat (ARCHITECTURE.md, "What reaches a participant").
@@ -11,10 +12,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import HTMLResponse
+from sqlalchemy.orm import Session
 
-from pollinate.actions.live import take_snapshot, transact
+from pollinate.actions.board import BoardState, read_board
+from pollinate.actions.live import Snapshot, take_snapshot, transact
+from pollinate.actions.voting import Voter, my_ballot
 from pollinate.core.roles import Role
+from pollinate.store import votes
 from pollinate.web import auth
+from pollinate.web.board_views import ballot_view, report_back_view
 from pollinate.web.deps import Now, Rt, viewer
 from pollinate.web.pages import live_page
 from pollinate.web.views import state_view
@@ -30,7 +36,16 @@ async def participant_page(
     now: Now,
     who: Annotated[auth.Viewer, viewer(Role.PARTICIPANT)],
 ) -> HTMLResponse:
-    snapshot = await transact(rt.store, lambda db: take_snapshot(db, session_id))
+    voter = Voter(who.link_id or 0, rt.secret)
+
+    def read(db: Session) -> tuple[Snapshot, BoardState, tuple[str, ...] | None]:
+        state = read_board(db, session_id)
+        vote = votes.latest_vote(db, session_id)
+        mine = None if vote is None else my_ballot(db, vote, voter)
+        return take_snapshot(db, session_id), state, mine
+
+    snapshot, state, mine = await transact(rt.store, read)
+    vote = state.vote[0] if state.vote else None
     view = state_view(
         snapshot.live,
         role=who.role,
@@ -48,4 +63,11 @@ async def participant_page(
         view=view,
         now=now,
         ideas=snapshot.live.spec.participant_notes,
+        # The ballot only while a vote is open; the report back only while it is on.
+        ballot=ballot_view(vote, mine, state.scrub),
+        report=report_back_view(
+            state.board, state.takeaways, state.vote, state.scrub, dots_while_open=False
+        )
+        if state.board.shown
+        else None,
     )

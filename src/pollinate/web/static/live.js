@@ -7,7 +7,8 @@
 // Time is the server's: offset = server_time − this device's clock, refreshed by every
 // event, so a phone set five minutes wrong still counts down to the server's ends_at.
 // Event reduction mirrors pollinate/web/views.py:apply_event (tested in Python).
-// Every text from the server is set with textContent, never as HTML.
+// Every text from the server is set with textContent, never as HTML. Every frame is also
+// handed on as a "pollinate:event" DOM event, which static/harvest.js listens to.
 (function () {
   "use strict";
   var configNode = document.getElementById("live-config");
@@ -179,6 +180,9 @@
   // ── events ────────────────────────────────────────────────────────────────────────
   var RUN_EVENTS = ["block.started", "timer.paused", "timer.resumed", "timer.extended",
     "broadcast.sent", "session.finished", "seating.changed"];
+  // The board, the vote and the report back: static/harvest.js redraws what they change.
+  var HARVEST_EVENTS = ["themes.changed", "report_back.toggled", "vote.opened",
+    "vote.counted", "vote.closed"];
 
   function applyRun(type, p) {
     if (type === "block.started") {
@@ -228,17 +232,20 @@
     var p = data.payload;
     if (data.type === "note.added" || data.type === "note.edited") showNote(p);
     else if (data.type === "note.deleted") dropNote(p);
-    else applyRun(data.type, p);
+    else if (RUN_EVENTS.indexOf(data.type) >= 0) applyRun(data.type, p);
+    document.dispatchEvent(new CustomEvent("pollinate:event", { detail: data }));
   }
 
   function connect() {
     var url = api + "/events?as=" + role + "&last_event_id=" + lastId;
     source = new EventSource(url);
-    var types = RUN_EVENTS.concat(["note.added", "note.edited", "note.deleted"]);
+    var types = RUN_EVENTS.concat(["note.added", "note.edited", "note.deleted"], HARVEST_EVENTS);
     types.forEach(function (type) { source.addEventListener(type, onEvent); });
     source.addEventListener("resync", function (message) {
       lastId = JSON.parse(message.data).last_event_id;
-      refetch().then(function () { if (feed()) window.location.reload(); });
+      refetch().then(function () {
+        if (feed() || document.querySelector("[data-live-fragment]")) window.location.reload();
+      });
     });
     source.onopen = function () {
       if (broken) {
@@ -279,6 +286,13 @@
         if (!r.ok) throw new Error(answer.detail || ("Error " + r.status));
         textArea.value = "";
         if (keyField) keyField.value = newKey();  // a new note gets a new key
+        if (answer.redactions && answer.redactions.length && role === "host") {
+          // Names were replaced: the page shows what, and lets the host restore a word
+          // that named nobody; that needs the originals, which only the page can show.
+          window.location.assign(window.location.pathname + "?message=" + encodeURIComponent(
+            "Saved. Some words were replaced to keep the Chatham House Rule; restore any that named nobody."));
+          return;
+        }
         setText(statusId, "Saved.");
         showNote({ note_id: answer.id, table: answer.table, round: answer.round,
           text: answer.text, highlighted: answer.highlighted });

@@ -1,0 +1,404 @@
+"""The rapporteur's theme board: re-cluster as notes arrive, keep the edits, promote.
+
+    notes change ─▶ Reclustering.notes_changed (debounced) ─▶ refresh_board
+    refresh_board: read notes + board ─▶ find_themes(notes, pinned=edits, previous=themes)
+                   (outside any transaction) ─▶ save_board if still at its revision
+                   ─▶ outbox themes.changed ─▶ commit ─▶ publish
+    edit_board(Merge | Split | Rename | Star | Recount) ─▶ edits + re-cluster ─▶ the same
+    promote / change_takeaway / remove_takeaway ─▶ takeaways ─▶ themes.changed
+
+Clustering runs on a worker thread between two short transactions, so a few hundred
+notes (well under a second, bench/harvest.py) never hold a database lock while notes
+are being written. The save compares the board's revision: if another refresh or an
+edit landed meanwhile, this one is dropped (an edit retries), and the board stays the
+one that was computed from the newer state.
+"""
+
+from __future__ import annotations
+
+import asyncio
+import dataclasses
+import hashlib
+import json
+import logging
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+import anyio.to_thread
+from sqlalchemy.orm import Session
+
+from pollinate.actions.live import Store, append_events, commit_and_publish, load_live, transact
+from pollinate.actions.redaction import session_redactor
+from pollinate.core.events import ThemesChanged
+from pollinate.core.harvest.takeaways import (
+    MAX_TAKEAWAY_CHARS,
+    Takeaway,
+    TakeawayKind,
+    promote_note,
+    promote_theme,
+)
+from pollinate.core.harvest.theme import Theme
+from pollinate.core.harvest.votes import VoteResult
+from pollinate.core.notes import Note, clean_live_text
+from pollinate.errors import InputError
+from pollinate.live.bus import Bus
+from pollinate.store import harvest, repositories
+from pollinate.store.harvest import Board, BoardConflict
+from pollinate.store.votes import Vote
+
+logger = logging.getLogger("pollinate.board")
+
+DEBOUNCE_SECONDS = 2.0
+"""How long the board waits after a note before re-clustering: a table's burst of notes
+(a host types one every few seconds) becomes one re-clustering and one event."""
+
+MAX_THEMES_ASKED = 30  # the rapporteur's own count; more cannot be read back in minutes
+EDIT_RETRIES = 3
+
+
+def notes_key(notes: Sequence[Note]) -> str:
+    """A digest of what clustering reads from the notes: same digest, same themes."""
+    parts = [[n.id, n.round, n.table, n.text] for n in notes]
+    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
+
+
+def _cluster(notes: Sequence[Note], board: Board) -> tuple[Theme, ...]:
+    # Imported here: scikit-learn takes a second to import, which pages that never show
+    # a board should not pay (the report action does the same).
+    from pollinate.core.harvest.cluster import find_themes
+
+    return find_themes(notes, n_themes=board.n_themes, pinned=board.edits, previous=board.themes)
+
+
+def _read(db: Session, session_id: str) -> tuple[list[Note], Board]:
+    load_live(db, session_id)  # SessionNotFound for an unknown id
+    notes = repositories.list_notes(db, session_id)
+    return notes, harvest.load_board(db, session_id) or Board()
+
+
+async def _save(
+    store: Store, bus: Bus, session_id: str, board: Board, *, expected: int, now: datetime
+) -> Board:
+    def work(db: Session) -> tuple[Board, int]:
+        revision = harvest.save_board(db, session_id, board, expected_revision=expected, now=now)
+        stored = harvest.load_board(db, session_id) or board
+        event = ThemesChanged(revision=revision, shown=stored.shown)
+        return stored, append_events(db, session_id, [event], now=now)
+
+    return await commit_and_publish(store, bus, session_id, work)
+
+
+async def refresh_board(
+    store: Store, bus: Bus, session_id: str, *, now: datetime, force: bool = False
+) -> Board:
+    """The board for the session's current notes, re-clustered if they changed since.
+
+    When another change lands while this one clusters, it reads again and starts over
+    (at most `EDIT_RETRIES` times; then the newer board stands as it is).
+    """
+    board = Board()
+    for _ in range(EDIT_RETRIES):
+        notes, board = await transact(store, lambda db: _read(db, session_id))
+        key = notes_key(notes)
+        if board.revision and key == board.notes_key and not force:
+            return board
+        themes = await anyio.to_thread.run_sync(_cluster, notes, board)
+        fresh = dataclasses.replace(board, themes=themes, notes_key=key)
+        try:
+            return await _save(store, bus, session_id, fresh, expected=board.revision, now=now)
+        except BoardConflict:
+            continue
+    return board
+
+
+# ── the rapporteur's edits ────────────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class Merge:
+    """Merge these themes (two or more) into one."""
+
+    theme_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Split:
+    """Move these notes (all of one theme) out into a theme of their own."""
+
+    note_ids: tuple[str, ...]
+
+
+@dataclass(frozen=True, slots=True)
+class Rename:
+    """Give a theme the rapporteur's own label."""
+
+    theme_id: str
+    label: str
+
+
+@dataclass(frozen=True, slots=True)
+class Star:
+    """Star (or unstar) a note on the board."""
+
+    note_id: str
+    starred: bool = True
+
+
+@dataclass(frozen=True, slots=True)
+class Recount:
+    """Ask for this many themes; None lets the method choose again."""
+
+    n_themes: int | None
+
+
+BoardEdit = Merge | Split | Rename | Star | Recount
+
+
+def _edited(board: Board, edit: BoardEdit) -> Board:
+    edits = board.edits
+    match edit:
+        case Merge(theme_ids):
+            return dataclasses.replace(board, edits=edits.merge(board.themes, *theme_ids))
+        case Split(note_ids):
+            return dataclasses.replace(board, edits=edits.split(board.themes, note_ids))
+        case Rename(theme_id, label):
+            return dataclasses.replace(board, edits=edits.rename(board.themes, theme_id, label))
+        case Star(note_id, starred):
+            if not any(note_id in theme.note_ids for theme in board.themes):
+                raise InputError(
+                    f"there is no note {note_id!r} on the board",
+                    field="note",
+                    advice="The board has changed since the page was loaded; reload it.",
+                )
+            return dataclasses.replace(board, edits=edits.star(note_id, starred=starred))
+        case Recount(n_themes):
+            if n_themes is not None and not 1 <= n_themes <= MAX_THEMES_ASKED:
+                raise InputError(
+                    f"cannot make {n_themes} themes",
+                    field="n_themes",
+                    advice=f"Ask for 1 to {MAX_THEMES_ASKED} themes, or leave it empty.",
+                )
+            return dataclasses.replace(board, n_themes=n_themes)
+
+
+async def edit_board(
+    store: Store, bus: Bus, session_id: str, edit: BoardEdit, *, now: datetime
+) -> Board:
+    """Apply one edit to the board as it is now, re-cluster with it, and save.
+
+    An edit names themes and notes of the stored board (`InputError` when they are
+    gone); it is kept with the others, so every later re-clustering applies it again.
+    """
+    await refresh_board(store, bus, session_id, now=now)
+    for attempt in range(EDIT_RETRIES):
+        notes, board = await transact(store, lambda db: _read(db, session_id))
+        edited = _edited(board, edit)
+        themes = await anyio.to_thread.run_sync(_cluster, notes, edited)
+        fresh = dataclasses.replace(edited, themes=themes, notes_key=notes_key(notes))
+        try:
+            return await _save(store, bus, session_id, fresh, expected=board.revision, now=now)
+        except BoardConflict:
+            if attempt == EDIT_RETRIES - 1:
+                raise
+    raise AssertionError("unreachable")  # pragma: no cover - the loop returns or raises
+
+
+# ── takeaways ─────────────────────────────────────────────────────────────────────────
+
+
+def _touched(db: Session, session_id: str, now: datetime) -> int:
+    revision = harvest.touch_board(db, session_id, now=now)
+    board = harvest.load_board(db, session_id) or Board()
+    return append_events(db, session_id, [ThemesChanged(revision, board.shown)], now=now)
+
+
+def _redacted(db: Session, session_id: str, text: str) -> str:
+    """A takeaway's text as the room may read it: redacted like a note, at intake."""
+    redactor = session_redactor(db, load_live(db, session_id))
+    return redactor.redact(text).text
+
+
+async def promote(
+    store: Store,
+    bus: Bus,
+    session_id: str,
+    kind: TakeawayKind,
+    *,
+    now: datetime,
+    theme_id: str | None = None,
+    note_id: str | None = None,
+    text: str | None = None,
+) -> str:
+    """Make a theme or a note of the board (or, with neither, `text` alone) a takeaway."""
+
+    def work(db: Session) -> tuple[str, int]:
+        board = harvest.load_board(db, session_id) or Board()
+        takeaway = _promoted(db, session_id, board, kind, theme_id, note_id, text)
+        takeaway = dataclasses.replace(takeaway, text=_redacted(db, session_id, takeaway.text))
+        takeaway_id = harvest.add_takeaway(db, session_id, takeaway, now=now)
+        return takeaway_id, _touched(db, session_id, now)
+
+    return await commit_and_publish(store, bus, session_id, work)
+
+
+def _promoted(
+    db: Session,
+    session_id: str,
+    board: Board,
+    kind: TakeawayKind,
+    theme_id: str | None,
+    note_id: str | None,
+    text: str | None,
+) -> Takeaway:
+    text = text if text and text.strip() else None
+    if theme_id:
+        theme = next((t for t in board.themes if t.id == theme_id), None)
+        if theme is None:
+            raise InputError(
+                f"there is no theme {theme_id!r} on the board",
+                field="theme",
+                advice="The board has changed since the page was loaded; reload it.",
+            )
+        return promote_theme(theme, kind, text)
+    if note_id:
+        note = repositories.get_note(db, session_id, note_id)
+        if note is None:
+            raise InputError(
+                f"there is no note {note_id!r}",
+                field="note",
+                advice="The note was withdrawn; reload the board.",
+            )
+        return promote_note(note, kind, text)
+    return Takeaway(kind, _takeaway_text(text or ""))
+
+
+def _takeaway_text(text: str) -> str:
+    return clean_live_text(text, field="text", limit=MAX_TAKEAWAY_CHARS, what="takeaway")
+
+
+async def change_takeaway(
+    store: Store,
+    bus: Bus,
+    session_id: str,
+    takeaway_id: str,
+    *,
+    now: datetime,
+    text: str | None = None,
+    kind: TakeawayKind | None = None,
+) -> None:
+    """Rewrite a takeaway and/or make it the other kind; `LookupError` if it is gone."""
+
+    def work(db: Session) -> tuple[None, int]:
+        stored = harvest.get_takeaway(db, session_id, takeaway_id).takeaway
+        changed = dataclasses.replace(
+            stored,
+            kind=kind or stored.kind,
+            text=stored.text if text is None else _redacted(db, session_id, _takeaway_text(text)),
+        )
+        harvest.change_takeaway(db, session_id, takeaway_id, changed, now=now)
+        return None, _touched(db, session_id, now)
+
+    await commit_and_publish(store, bus, session_id, work)
+
+
+async def remove_takeaway(
+    store: Store, bus: Bus, session_id: str, takeaway_id: str, *, now: datetime
+) -> None:
+    """Delete a takeaway; `LookupError` if it is gone already."""
+
+    def work(db: Session) -> tuple[None, int]:
+        harvest.delete_takeaway(db, session_id, takeaway_id)
+        return None, _touched(db, session_id, now)
+
+    await commit_and_publish(store, bus, session_id, work)
+
+
+# ── re-clustering as notes arrive ─────────────────────────────────────────────────────
+
+
+class Reclustering:
+    """Re-clusters a session's board a moment after its notes change, once per burst.
+
+    The first change of a quiet session starts a timer of `delay` seconds; changes
+    while it runs ride along; a change during the re-clustering itself starts one more
+    round after it. One per app (web/app.py); `close` cancels what is pending.
+    """
+
+    def __init__(
+        self,
+        store: Store,
+        bus: Bus,
+        clock: Callable[[], datetime],
+        delay: float = DEBOUNCE_SECONDS,
+    ) -> None:
+        self.store = store
+        self.bus = bus
+        self.clock = clock
+        self.delay = delay
+        self._pending: dict[str, asyncio.Task[None]] = {}
+        self._again: set[str] = set()
+
+    def notes_changed(self, session_id: str) -> None:
+        """Note that the session's notes changed; its board follows within `delay`."""
+        if session_id in self._pending:
+            self._again.add(session_id)
+            return
+        task = asyncio.get_running_loop().create_task(self._run(session_id))
+        self._pending[session_id] = task
+
+    async def _run(self, session_id: str) -> None:
+        try:
+            while True:
+                await asyncio.sleep(self.delay)
+                self._again.discard(session_id)
+                try:
+                    await refresh_board(self.store, self.bus, session_id, now=self.clock())
+                except Exception:  # a failed refresh must not end later ones
+                    logger.exception("re-clustering session %s failed", session_id)
+                if session_id not in self._again:
+                    return
+        finally:
+            self._pending.pop(session_id, None)
+
+    async def idle(self) -> None:
+        """Wait until nothing is pending (tests, and a clean shutdown)."""
+        while self._pending:
+            await asyncio.gather(*self._pending.values(), return_exceptions=True)
+
+    async def close(self) -> None:
+        """Cancel pending re-clusterings; the next board read catches up anyway."""
+        for task in list(self._pending.values()):
+            task.cancel()
+        await asyncio.gather(*self._pending.values(), return_exceptions=True)
+        self._pending.clear()
+
+
+# ── reading the board for pages ───────────────────────────────────────────────────────
+
+
+@dataclass(frozen=True, slots=True)
+class BoardState:
+    """Everything a harvest page shows, read in one transaction."""
+
+    board: Board
+    notes: list[Note]
+    takeaways: list[harvest.StoredTakeaway]
+    vote: tuple[Vote, VoteResult] | None
+    scrub: Callable[[str], str]
+
+
+def read_board(db: Session, session_id: str) -> BoardState:
+    """The stored board, notes, takeaways and newest vote, and the room's redaction."""
+    # Imported here: actions/voting.py imports this module.
+    from pollinate.actions.voting import latest
+
+    live = load_live(db, session_id)
+    redactor = session_redactor(db, live)
+    return BoardState(
+        board=harvest.load_board(db, session_id) or Board(),
+        notes=repositories.list_notes(db, session_id),
+        takeaways=harvest.list_takeaways(db, session_id),
+        vote=latest(db, session_id),
+        scrub=lambda text: redactor.redact(text).text,
+    )

@@ -1,0 +1,63 @@
+"""A session's notes as CSV and JSON for further analysis: `[{"id", "round", "table",
+"text", "created_at"}]`, one record per note, oldest first.
+
+Nothing about who wrote a note exists to export (core/notes.py). The texts arrive here
+redacted and leak-checked (actions/note_exports.py); this module only writes them down.
+CSV cells go through `excel_safe.cell_text`, so a note starting with "=" stays text in
+a spreadsheet, and the file starts with a byte order mark for Excel (excel_safe.py says
+why).
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+from collections.abc import Sequence
+from dataclasses import dataclass
+from datetime import datetime
+
+from pollinate.io.excel_safe import cell_text
+
+FIELDS = ("id", "round", "table", "text", "created_at")
+"""The record's keys, in the order of the JSON objects and the CSV columns."""
+
+
+@dataclass(frozen=True, slots=True)
+class NoteRecord:
+    """One exported note; `text` is redacted, `created_at` is when the host took it."""
+
+    id: str
+    round: int
+    table: str
+    text: str
+    created_at: datetime
+
+    def as_json(self) -> dict[str, str | int]:
+        """The record as the API and `--format json` give it (time in ISO 8601, UTC)."""
+        return {
+            "id": self.id,
+            "round": self.round,
+            "table": self.table,
+            "text": self.text,
+            "created_at": self.created_at.isoformat(),
+        }
+
+
+def notes_json(records: Sequence[NoteRecord]) -> str:
+    """A JSON array of the records; non-ASCII text is kept as written, not escaped."""
+    return json.dumps([record.as_json() for record in records], ensure_ascii=False, indent=2) + "\n"
+
+
+def notes_csv(records: Sequence[NoteRecord]) -> str:
+    """Excel-safe CSV (RFC 4180, CRLF line ends) with a header row and a leading BOM."""
+    buffer = io.StringIO()
+    writer = csv.writer(buffer, lineterminator="\r\n")
+    writer.writerow(FIELDS)
+    for record in records:
+        writer.writerow(cell_text(value) for value in _values(record))
+    return "\ufeff" + buffer.getvalue()
+
+
+def _values(record: NoteRecord) -> tuple[str | int, ...]:
+    return (record.id, record.round, record.table, record.text, record.created_at.isoformat())

@@ -1,0 +1,115 @@
+from __future__ import annotations
+
+from datetime import timedelta
+
+import anyio
+import pytest
+
+from pollinate.actions.agenda import command_agenda
+from pollinate.actions.board import Reclustering, refresh_board
+from pollinate.actions.notes import NoteWriter, accept_note
+from pollinate.actions.sessions import create_live_session
+from pollinate.core.agenda import Next, Start
+from pollinate.core.roles import Role
+from pollinate.live.memory import MemoryBus
+from pollinate.store import harvest, outbox
+from pollinate.store.db import session_factory
+from tests.conftest import Database
+from tests.web.conftest import PLAN, ROSTER, START, cafe_spec
+
+pytestmark = pytest.mark.anyio
+
+TEXTS = [
+    "Rural broadband must reach every village",
+    "Fund rural broadband networks now",
+    "Teach media literacy in every school",
+    "Schools need media literacy lessons",
+]
+
+
+@pytest.fixture
+def store(db: Database):
+    return session_factory(db.engine)
+
+
+async def in_round_one(store, bus) -> str:
+    session_id = create_live_session(store, cafe_spec(), ROSTER, PLAN, None, now=START).session_id
+    await command_agenda(store, bus, session_id, Start(), now=START)
+    await command_agenda(store, bus, session_id, Next(), now=START)
+    return session_id
+
+
+async def take(store, bus, session_id: str, text: str, second: int) -> None:
+    await accept_note(
+        store,
+        bus,
+        session_id,
+        NoteWriter(Role.HOST, table="Table 1"),
+        round=1,
+        table="Table 1",
+        text=text,
+        now=START + timedelta(seconds=second),
+    )
+
+
+def changes(store, session_id: str) -> list[int]:
+    with store.begin() as db:
+        events = outbox.latest_of_type(db, session_id, "themes.changed", 50)
+    return [int(event.payload["revision"]) for event in events]
+
+
+async def test_a_burst_of_notes_is_re_clustered_once_after_it(store):
+    bus = MemoryBus()
+    session_id = await in_round_one(store, bus)
+    watch = Reclustering(store, bus, lambda: START, delay=0.2)
+    for second, text in enumerate(TEXTS):
+        await take(store, bus, session_id, text, second)
+        watch.notes_changed(session_id)
+    assert changes(store, session_id) == []  # not yet: it waits for the burst to end
+    await watch.idle()
+    assert changes(store, session_id) == [1]
+    with store.begin() as db:
+        board = harvest.load_board(db, session_id)
+    assert board is not None
+    assert sorted(theme.size for theme in board.themes) == [2, 2]
+    await bus.close()
+
+
+async def test_a_note_during_a_re_clustering_brings_one_more(store):
+    bus = MemoryBus()
+    session_id = await in_round_one(store, bus)
+    await take(store, bus, session_id, TEXTS[0], 0)
+    watch = Reclustering(store, bus, lambda: START, delay=0.05)
+    watch.notes_changed(session_id)
+    await anyio.sleep(0.06)  # the first round has begun re-clustering
+    await take(store, bus, session_id, TEXTS[1], 1)
+    watch.notes_changed(session_id)
+    await watch.idle()
+    with store.begin() as db:
+        board = harvest.load_board(db, session_id)
+    assert board is not None
+    assert sum(theme.size for theme in board.themes) == 2
+    await bus.close()
+
+
+async def test_closing_cancels_what_is_pending(store):
+    bus = MemoryBus()
+    session_id = await in_round_one(store, bus)
+    await take(store, bus, session_id, TEXTS[0], 0)
+    watch = Reclustering(store, bus, lambda: START, delay=30)
+    watch.notes_changed(session_id)
+    await watch.close()
+    await watch.idle()
+    assert changes(store, session_id) == []
+    await bus.close()
+
+
+async def test_the_same_notes_are_not_clustered_twice(store):
+    bus = MemoryBus()
+    session_id = await in_round_one(store, bus)
+    await take(store, bus, session_id, TEXTS[0], 0)
+    first = await refresh_board(store, bus, session_id, now=START)
+    again = await refresh_board(store, bus, session_id, now=START)
+    assert again.revision == first.revision == 1
+    assert (await refresh_board(store, bus, session_id, now=START, force=True)).revision == 2
+    await bus.close()

@@ -1,0 +1,71 @@
+from __future__ import annotations
+
+import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+from pollinate.core.harvest.dedupe import near_duplicates, normalise
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Trust is built locally.", "trust is built locally"),
+        ("Trust is built locally through networks", "Trust is built localy through networks"),
+        ("Libraries should offer free wifi", "Libraries should offer free wi-fi!"),
+        ("Open data portals help journalists", "  open-data portals   help journalists. "),
+        ("Café culture builds trust", "Cafe culture builds trust"),
+    ],
+)
+def test_retyped_notes_are_near_duplicates(first, second):
+    assert near_duplicates([first, "Rural roads need repair", second]) == ((0, 2), (1,))
+
+
+@pytest.mark.parametrize(
+    ("first", "second"),
+    [
+        ("Governments should regulate AI", "Governments should not regulate AI"),
+        ("Young people must be at the table", "Youth must have a seat at the table"),
+        ("Fund rural broadband", "Fund urban transport"),
+        ("Yes", "No"),
+    ],
+)
+def test_different_ideas_are_not_near_duplicates(first, second):
+    assert near_duplicates([first, second]) == ((0,), (1,))
+
+
+def test_groups_chain_through_a_shared_near_duplicate():
+    texts = [
+        "Broadband for every village",
+        "x",
+        "broadband for every village!",
+        "Broadband for every vilage",
+    ]
+    assert near_duplicates(texts) == ((0, 2, 3), (1,))
+
+
+def test_notes_of_stop_words_only_are_grouped_when_identical():
+    assert near_duplicates(["And so on.", "and so on", "Yes"]) == ((0, 1), (2,))
+
+
+def test_no_texts_make_no_groups():
+    assert near_duplicates([]) == ()
+
+
+def test_normalise_folds_case_accents_and_punctuation():
+    assert normalise("São Paulo: ÉCOLES, e-learning!") == "sao paulo ecoles e learning"
+
+
+@settings(max_examples=40, deadline=None)
+@given(
+    st.lists(
+        st.sampled_from(["fund schools", "Fund schools!", "roads", "trust first", "Trust"]),
+        max_size=12,
+    )
+)
+def test_every_note_is_in_exactly_one_group(texts):
+    groups = near_duplicates(texts)
+    flat = [i for group in groups for i in group]
+    assert sorted(flat) == list(range(len(texts)))
+    assert all(list(group) == sorted(group) for group in groups)
+    assert [group[0] for group in groups] == sorted(group[0] for group in groups)

@@ -166,3 +166,40 @@ def test_a_saved_board_and_its_vote_plug_into_the_discussion():
     assert (theme.label, theme.votes, theme.size) == ("Trust", 2, 2)
     assert theme.representatives == ("Ask [x] about trust.", "Money follows trust.")
     assert found[1].themes == found[0].themes  # a theme of both rounds shows under each
+
+
+def test_rapporteur_takeaways_and_calls_to_action_reach_the_report(store):
+    import anyio
+
+    from pollinate.actions.board import promote
+    from pollinate.core.harvest.takeaways import TakeawayKind
+    from pollinate.live.memory import MemoryBus
+
+    session_id = run_cafe(store)
+
+    async def promote_two() -> None:
+        bus = MemoryBus()
+        at = START + timedelta(minutes=45)
+        await promote(
+            store,
+            bus,
+            session_id,
+            TakeawayKind.TAKEAWAY,
+            now=at,
+            text="Investors want board-level AI risk oversight",
+        )
+        await promote(
+            store,
+            bus,
+            session_id,
+            TakeawayKind.CALL_TO_ACTION,
+            now=at,
+            text="Form a standing coalition before the next forum",
+        )
+        await bus.close()
+
+    anyio.run(promote_two)
+    with store.begin() as db:
+        report = load_report(db, session_id).report
+    assert report.key_takeaways == ("Investors want board-level AI risk oversight",)
+    assert report.calls_to_action == ("Form a standing coalition before the next forum",)

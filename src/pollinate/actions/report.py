@@ -27,6 +27,7 @@ from enum import StrEnum
 
 from sqlalchemy.orm import Session
 
+from pollinate.actions import voting
 from pollinate.actions.live import Store, load_live
 from pollinate.core.export_check import refuse_leaks, rendered_leaks, report_leaks, role_person
 from pollinate.core.harvest import votes as votes_core
@@ -45,7 +46,7 @@ from pollinate.core.report import (
 )
 from pollinate.core.roster import Roster
 from pollinate.core.session import SessionSpec
-from pollinate.store import outbox, repositories
+from pollinate.store import harvest, outbox, repositories
 from pollinate.store.tables import Presence
 
 Scrub = Callable[[str], str]
@@ -153,20 +154,21 @@ def _vote_rows(votes: votes_core.VoteResult | None, scrub: Scrub) -> list[VoteRe
 
 
 def saved_board(db: Session, session_id: str) -> Sequence[Theme] | None:
-    """The rapporteur's theme board as last saved; None while boards are not stored,
-    in which case each question's themes are computed afresh (`find_themes`)."""
-    return None
+    """The rapporteur's theme board as last saved (with their merges, splits and names);
+    None when no board was ever saved, in which case each question's themes are computed
+    afresh (`find_themes`)."""
+    board = harvest.load_board(db, session_id)
+    return board.themes if board is not None and board.themes else None
 
 
 def rapporteur_takeaways(db: Session, session_id: str) -> Sequence[Takeaway]:
-    """Key takeaways and calls to action as the rapporteur promoted them, board order.
-    Empty until the board stores them."""
-    return ()
+    """Key takeaways and calls to action as the rapporteur promoted them, board order."""
+    return harvest.takeaways(db, session_id)
 
 
 def vote_result(db: Session, session_id: str) -> votes_core.VoteResult | None:
-    """The dot vote's tally; None while votes are not stored (or none was held)."""
-    return None
+    """The tally of the latest closed dot vote; None if none was held."""
+    return voting.vote_result(db, session_id)
 
 
 def discussions(

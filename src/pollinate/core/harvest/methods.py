@@ -21,8 +21,9 @@ from scipy.sparse import csr_matrix, diags, hstack
 from sklearn.decomposition import TruncatedSVD
 from sklearn.feature_extraction.text import TfidfVectorizer
 from sklearn.preprocessing import normalize
+from threadpoolctl import threadpool_limits
 
-from pollinate.core.harvest.partition import Vectors, choose_partition
+from pollinate.core.harvest.partition import SINGLE_THREAD, Vectors, choose_partition
 
 LSA_DIMENSIONS = 100
 """Directions TF-IDF rows are projected on before clustering (latent semantic analysis)."""
@@ -71,10 +72,10 @@ class TfidfThemes:
 
     English stop words are dropped and TF is sublinear so that one long note cannot pull
     a theme to itself. The rows are projected on their 100 main directions (latent
-    semantic analysis) before k-means: choosing k for 300 notes took 4.2 s on the
-    sparse rows and 0.3 s after projection, and the adjusted Rand index on the training
-    draws moved by 0.02 either way (20 Newsgroups 0.052 to 0.068, Reuters R8 0.238 to
-    0.217). `char_ngrams` adds character 3–5-grams: on the training draws they raised
+    semantic analysis) before k-means: choosing k took 4.2 s for 297 notes on the
+    sparse rows and 0.3–0.5 s for 495 after projection, and the adjusted Rand index on
+    the training draws moved by 0.02 either way (20 Newsgroups 0.052 to 0.068, Reuters
+    R8 0.238 to 0.217). `char_ngrams` adds character 3–5-grams: on the training draws they raised
     the index by about 0.02 but took 1.8 times as long for 300 notes and 7 times for
     11,000, and lost 0.12 on the whole R8 split, so they are off (bench/README.md).
 
@@ -159,8 +160,9 @@ def semantic_vectors(matrix: csr_matrix, seed: int) -> np.ndarray:
     if dimensions < 2:
         dense: np.ndarray = normalize(matrix.toarray())
         return dense
-    svd = TruncatedSVD(dimensions, random_state=seed)
-    reduced: np.ndarray = normalize(svd.fit_transform(matrix)).astype(np.float32)
+    with threadpool_limits(limits=SINGLE_THREAD):
+        projected = TruncatedSVD(dimensions, random_state=seed).fit_transform(matrix)
+    reduced: np.ndarray = normalize(projected).astype(np.float32)
     return reduced
 
 

@@ -39,6 +39,12 @@ SMALLEST_SHARE = 0.03
 STICKINESS = 0.02
 """Silhouette by which the board's number of themes may trail the best and still stay."""
 
+SINGLE_THREAD = 1
+"""Threads for k-means and the projection. On the shared 2-core machine, worker threads
+waited for each other longer than the work took: 30 notes took 1.0–1.9 s with two
+threads and 0.13–0.16 s with one; 10,000 notes took 7.3–24.6 s with two (by load) and
+5.5 s with one, under a profiler. One thread also leaves the other core to the web app."""
+
 _SILHOUETTE_SAMPLE = 2000  # silhouette costs n²; a seeded sample keeps 50,000 notes cheap
 _MINI_BATCH_FROM = 5000  # rows; above this MiniBatchKMeans keeps 50,000 notes quick
 _MOST_STARTS = 8
@@ -59,10 +65,7 @@ def choose_partition(
     [0, 0, 1, 1]
     """
     ordered = sorted((list(a) for a in anchors if len(a)), key=len, reverse=True)
-    # On a busy machine, k-means' worker threads wait for each other longer than a small
-    # session takes: 30 notes took 1.0–1.9 s with two threads under load, 0.2 s with one.
-    threads = 1 if vectors.shape[0] < _MINI_BATCH_FROM else None
-    with threadpool_limits(limits=threads):
+    with threadpool_limits(limits=SINGLE_THREAD):
         distinct = _distinct_rows(vectors)
         if n_themes is not None:
             k = max(1, min(n_themes, distinct))

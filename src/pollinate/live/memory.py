@@ -1,7 +1,7 @@
 """The in-process bus: fan-out to subscribers in the same event loop (one server worker).
 
-Each subscriber holds at most one pending seq, the newest one, so a slow or stalled
-stream costs one integer however fast events come, never an ever-growing queue.
+Each subscriber is a `Mailbox` (live/bus.py): at most one pending seq, the newest one, so
+a slow or stalled stream costs one integer however fast events come.
 Publish, subscribe and iterate from the event loop's thread: asyncio's `Event` is not
 thread-safe (a sync action on a worker thread hands its seq back to the async route,
 which publishes).
@@ -9,49 +9,17 @@ which publishes).
 
 from __future__ import annotations
 
-import asyncio
 from collections.abc import AsyncIterator
 from contextlib import asynccontextmanager
 
-
-class _Subscriber:
-    """One listener: the newest unread seq and an event to wait on."""
-
-    def __init__(self) -> None:
-        self.pending: int | None = None
-        self.last: int = -1  # the highest seq yielded, so seqs never go backwards
-        self.closed = False
-        self.wake = asyncio.Event()
-
-    def offer(self, seq: int) -> None:
-        if seq <= self.last:
-            return
-        self.pending = seq if self.pending is None else max(self.pending, seq)
-        self.wake.set()
-
-    def close(self) -> None:
-        self.closed = True
-        self.wake.set()
-
-    def __aiter__(self) -> AsyncIterator[int]:
-        return self
-
-    async def __anext__(self) -> int:
-        while self.pending is None:
-            if self.closed:
-                raise StopAsyncIteration
-            await self.wake.wait()
-            self.wake.clear()
-        seq = self.pending
-        self.pending, self.last = None, seq
-        return seq
+from pollinate.live.bus import Mailbox
 
 
 class MemoryBus:
     """`Bus` for a single process; the default (`POLLINATE_BUS_URL=memory://`)."""
 
     def __init__(self) -> None:
-        self._subscribers: dict[str, set[_Subscriber]] = {}
+        self._subscribers: dict[str, set[Mailbox]] = {}
         self._closed = False
 
     async def publish(self, session_id: str, seq: int) -> None:
@@ -64,7 +32,7 @@ class MemoryBus:
 
     @asynccontextmanager
     async def subscribe(self, session_id: str) -> AsyncIterator[AsyncIterator[int]]:
-        subscriber = _Subscriber()
+        subscriber = Mailbox()
         if self._closed:
             subscriber.close()
         else:

@@ -50,6 +50,8 @@ from redis.exceptions import ConnectionError as RedisConnectionError
 from redis.exceptions import RedisError
 from redis.exceptions import TimeoutError as RedisTimeoutError
 
+from pollinate.live.bus import Mailbox
+
 logger = logging.getLogger("pollinate.live")
 
 DEFAULT_CHANNEL_PREFIX = "pollinate:"
@@ -63,46 +65,14 @@ TICK_SECONDS = 1.0
 LOST = (RedisConnectionError, RedisTimeoutError, OSError)
 
 
-class _Listener:
-    """One stream on this worker: the newest unread seq and an event to wait on."""
+class _Listener(Mailbox):
+    """One stream on this worker: a `Mailbox` that knows when it awaits its confirmation."""
 
     def __init__(self) -> None:
-        self.pending: int | None = None
-        self.last = -1  # the highest seq yielded, so seqs never go backwards
-        self.ended = False
+        super().__init__()
         # True while subscribe() waits for Redis to confirm this listener's own channel:
         # that confirmation answers its wait and is no reason to wake it.
         self.confirming = False
-        self.wake = asyncio.Event()
-
-    def offer(self, seq: int) -> None:
-        if seq <= self.last:
-            return
-        self.pending = seq if self.pending is None else max(self.pending, seq)
-        self.wake.set()
-
-    def rouse(self) -> None:
-        """Wake without news (after a reconnect): yield the newest seq known, maybe again."""
-        if self.pending is None:
-            self.pending = max(self.last, 0)
-        self.wake.set()
-
-    def end(self) -> None:
-        self.ended = True
-        self.wake.set()
-
-    def __aiter__(self) -> AsyncIterator[int]:
-        return self
-
-    async def __anext__(self) -> int:
-        while self.pending is None:
-            if self.ended:
-                raise StopAsyncIteration
-            await self.wake.wait()
-            self.wake.clear()
-        seq = self.pending
-        self.pending, self.last = None, max(self.last, seq)
-        return seq
 
 
 def redis_address(url: str) -> str:
@@ -197,7 +167,7 @@ class RedisBus:
     async def subscribe(self, session_id: str) -> AsyncIterator[AsyncIterator[int]]:
         listener = _Listener()
         if self._closed:
-            listener.end()
+            listener.close()
             yield listener
             return
         self._listeners.setdefault(session_id, set()).add(listener)
@@ -221,7 +191,7 @@ class RedisBus:
         self._closed = True
         for listeners in self._listeners.values():
             for listener in listeners:
-                listener.end()
+                listener.close()
         reader, self._reader = self._reader, None
         # redis-py sends through asyncio.wait_for, which on Python 3.11 can swallow a
         # cancellation that lands as the send completes (bpo-42130; seen here as a close()

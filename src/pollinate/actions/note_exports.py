@@ -15,7 +15,8 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from pollinate.actions.live import load_live
-from pollinate.actions.report import Scrub, role_people, scrubber
+from pollinate.actions.redaction import role_people
+from pollinate.actions.report import Scrub, scrubber
 from pollinate.core.export_check import find_leaks, note_place, refuse_leaks, rendered_leaks
 from pollinate.core.leaks import LeakCheck
 from pollinate.core.roster import Roster

@@ -249,13 +249,3 @@ async def withdraw_note(
         return None, append_events(db, session_id, [NoteDeleted.from_note(note)], now=now)
 
     await commit_and_publish(store, bus, session_id, work)
-
-
-async def notes_of(
-    store: Store, session_id: str, *, table: str | None = None, round: int | None = None
-) -> list[dict[str, Any]]:
-    """Active notes, oldest first, of one table and/or round or of the whole session."""
-    notes = await transact(
-        store, lambda db: repositories.list_notes(db, session_id, round=round, table=table)
-    )
-    return [note_json(note) for note in notes]

@@ -29,7 +29,8 @@ from sqlalchemy.orm import Session
 
 from pollinate.actions import voting
 from pollinate.actions.live import Store, load_live
-from pollinate.core.export_check import refuse_leaks, rendered_leaks, report_leaks, role_person
+from pollinate.actions.redaction import role_people
+from pollinate.core.export_check import refuse_leaks, rendered_leaks, report_leaks
 from pollinate.core.harvest import votes as votes_core
 from pollinate.core.harvest.takeaways import Takeaway, TakeawayKind
 from pollinate.core.harvest.theme import Theme
@@ -87,12 +88,6 @@ class Exported:
     content: bytes
     media_type: str
     filename: str
-
-
-def role_people(spec: SessionSpec) -> list[str]:
-    """The people the session file names in its roles, without their affiliations."""
-    named = (spec.roles.onsite_moderator, spec.roles.online_moderator, spec.roles.rapporteur)
-    return [person for name in named if name and (person := role_person(name))]
 
 
 def scrubber(roster: Roster, spec: SessionSpec) -> Scrub:

@@ -17,12 +17,13 @@ from collections.abc import Mapping, Sequence
 from datetime import datetime, timedelta
 from typing import Any
 
-from pollinate.actions.live import BROADCASTS_KEPT, LiveSession
+from pollinate.actions.live import BROADCASTS_KEPT, LiveSession, Snapshot
 from pollinate.core.agenda import RunPhase, current_block, current_round, next_round_number
 from pollinate.core.planner.model import Place, Plan
 from pollinate.core.roles import Role
 from pollinate.core.session import SessionSpec
 from pollinate.io.breakouts import room_link
+from pollinate.web.auth import Viewer
 
 # Keys `apply_event` cannot derive from an event: a page re-fetches the state instead.
 REFETCH = "refetch"
@@ -87,6 +88,20 @@ def _video_link(plan: Plan, spec: SessionSpec, place_name: str | None) -> str | 
 
 def _place(plan: Plan, name: str | None) -> Place | None:
     return next((place for place in plan.places if place.name == name), None)
+
+
+def viewer_state(snapshot: Snapshot, who: Viewer, now: datetime) -> dict[str, Any]:
+    """`state_view` for the viewer holding a link, exactly as the state API answers them,
+    so a page's first render and `GET /api/sessions/{id}/state` cannot disagree."""
+    return state_view(
+        snapshot.live,
+        role=who.role,
+        now=now,
+        last_event_id=snapshot.last_event_id,
+        broadcasts=snapshot.broadcasts,
+        participant_id=who.participant_id,
+        table=who.table,
+    )
 
 
 def state_view(

@@ -37,7 +37,7 @@ from pollinate.errors import InputError
 from pollinate.web import auth
 from pollinate.web.deps import Now, Rt, viewer
 from pollinate.web.sse import EventStreamResponse, event_stream, parse_last_event_id
-from pollinate.web.views import state_view
+from pollinate.web.views import viewer_state
 
 router = APIRouter()
 
@@ -95,15 +95,7 @@ async def healthz() -> dict[str, str]:
 
 async def state_for(rt: Rt, session_id: str, who: auth.Viewer, now: Any) -> dict[str, Any]:
     snapshot = await transact(rt.store, lambda db: take_snapshot(db, session_id))
-    return state_view(
-        snapshot.live,
-        role=who.role,
-        now=now,
-        last_event_id=snapshot.last_event_id,
-        broadcasts=snapshot.broadcasts,
-        participant_id=who.participant_id,
-        table=who.table,
-    )
+    return viewer_state(snapshot, who, now)
 
 
 @router.get("/api/sessions/{session_id}/state", tags=["live"])

@@ -46,7 +46,7 @@ from pollinate.web import auth
 from pollinate.web.board_views import board_view, report_back_view
 from pollinate.web.deps import Now, Rt, viewer
 from pollinate.web.pages import back, live_page
-from pollinate.web.views import state_view
+from pollinate.web.views import viewer_state
 
 router = APIRouter()
 HARVESTERS = (Role.RAPPORTEUR, Role.FACILITATOR)
@@ -106,13 +106,7 @@ async def board_workspace(
         return take_snapshot(db, session_id), read_board(db, session_id)
 
     snapshot, state = await transact(rt.store, read)
-    view = state_view(
-        snapshot.live,
-        role=who.role,
-        now=now,
-        last_event_id=snapshot.last_event_id,
-        broadcasts=snapshot.broadcasts,
-    )
+    view = viewer_state(snapshot, who, now)
     return live_page(
         request,
         rt,

@@ -27,7 +27,7 @@ from pollinate.web.board_views import vote_view
 from pollinate.web.deps import Now, Rt, viewer
 from pollinate.web.pages import back, live_page
 from pollinate.web.routes.api import ControlRequest, command_from
-from pollinate.web.views import state_view
+from pollinate.web.views import viewer_state
 
 router = APIRouter(include_in_schema=False)
 Facilitator = Annotated[auth.Viewer, viewer(*auth.CONTROLLERS)]
@@ -78,13 +78,7 @@ async def console_page(
 ) -> HTMLResponse:
     console = await transact(rt.store, lambda db: read_console(db, session_id))
     live = console.snapshot.live
-    view = state_view(
-        live,
-        role=who.role,
-        now=now,
-        last_event_id=console.snapshot.last_event_id,
-        broadcasts=console.snapshot.broadcasts,
-    )
+    view = viewer_state(console.snapshot, who, now)
     begun = rounds_begun(live.state, live.spec)
     fill_round = view["round"] or (begun + 1 if begun < live.spec.round_count else None)
     counts = dict.fromkeys(Presence, 0)

@@ -33,7 +33,7 @@ from pollinate.store import redactions, repositories
 from pollinate.web import auth
 from pollinate.web.deps import Now, Rt, viewer
 from pollinate.web.pages import back, live_page
-from pollinate.web.views import state_view
+from pollinate.web.views import viewer_state
 
 router = APIRouter(include_in_schema=False)
 Host = Annotated[auth.Viewer, viewer(Role.HOST)]
@@ -54,15 +54,7 @@ async def host_page(session_id: str, request: Request, rt: Rt, now: Now, who: Ho
         return snapshot, notes, spans
 
     snapshot, notes, spans = await transact(rt.store, read)
-    view = state_view(
-        snapshot.live,
-        role=who.role,
-        now=now,
-        last_event_id=snapshot.last_event_id,
-        broadcasts=snapshot.broadcasts,
-        participant_id=who.participant_id,
-        table=who.table,
-    )
+    view = viewer_state(snapshot, who, now)
     writable = open_round(snapshot.live)
     return live_page(
         request,

@@ -26,7 +26,7 @@ from pollinate.store import repositories
 from pollinate.web import auth
 from pollinate.web.deps import Now, Rt, viewer
 from pollinate.web.pages import live_page
-from pollinate.web.views import state_view
+from pollinate.web.views import viewer_state
 
 router = APIRouter(include_in_schema=False)
 Moderator = Annotated[auth.Viewer, viewer(Role.ONLINE_MODERATOR, Role.FACILITATOR)]
@@ -45,13 +45,7 @@ async def moderator_page(
 ) -> HTMLResponse:
     snapshot, _, notes = await transact(rt.store, lambda db: _read(db, session_id))
     live = snapshot.live
-    view = state_view(
-        live,
-        role=who.role,
-        now=now,
-        last_event_id=snapshot.last_event_id,
-        broadcasts=snapshot.broadcasts,
-    )
+    view = viewer_state(snapshot, who, now)
     plan = live.plan
     rounds = []
     if plan is not None:

@@ -23,7 +23,7 @@ from pollinate.web import auth
 from pollinate.web.board_views import ballot_view, report_back_view
 from pollinate.web.deps import Now, Rt, viewer
 from pollinate.web.pages import live_page
-from pollinate.web.views import state_view
+from pollinate.web.views import viewer_state
 
 router = APIRouter(include_in_schema=False)
 
@@ -46,14 +46,7 @@ async def participant_page(
 
     snapshot, state, mine = await transact(rt.store, read)
     vote = state.vote[0] if state.vote else None
-    view = state_view(
-        snapshot.live,
-        role=who.role,
-        now=now,
-        last_event_id=snapshot.last_event_id,
-        broadcasts=snapshot.broadcasts,
-        participant_id=who.participant_id,
-    )
+    view = viewer_state(snapshot, who, now)
     return live_page(
         request,
         rt,

@@ -20,7 +20,7 @@ from pollinate.store import join_codes
 from pollinate.web import auth
 from pollinate.web.deps import Now, Rt, viewer
 from pollinate.web.pages import live_page
-from pollinate.web.views import state_view
+from pollinate.web.views import viewer_state
 
 router = APIRouter(include_in_schema=False)
 
@@ -38,13 +38,7 @@ async def projector_page(
         lambda db: (take_snapshot(db, session_id), join_codes.join_code(db, session_id)),
     )
     live = snapshot.live
-    view = state_view(
-        live,
-        role=who.role,
-        now=now,
-        last_event_id=snapshot.last_event_id,
-        broadcasts=snapshot.broadcasts,
-    )
+    view = viewer_state(snapshot, who, now)
     begun = rounds_begun(live.state, live.spec)
     map_round = view["round"] or (begun + 1 if begun < live.spec.round_count else None)
     # Every round's map goes to the page, so live.js can switch maps as blocks change.

@@ -22,7 +22,7 @@ from pollinate.store import repositories
 from pollinate.web import auth
 from pollinate.web.deps import Now, Rt, viewer
 from pollinate.web.pages import live_page
-from pollinate.web.views import state_view
+from pollinate.web.views import viewer_state
 
 router = APIRouter(include_in_schema=False)
 
@@ -39,13 +39,7 @@ async def rapporteur_page(
         return take_snapshot(db, session_id), repositories.list_notes(db, session_id)
 
     snapshot, notes = await transact(rt.store, read)
-    view = state_view(
-        snapshot.live,
-        role=who.role,
-        now=now,
-        last_event_id=snapshot.last_event_id,
-        broadcasts=snapshot.broadcasts,
-    )
+    view = viewer_state(snapshot, who, now)
     return live_page(
         request,
         rt,

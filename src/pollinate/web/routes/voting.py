@@ -38,7 +38,7 @@ from pollinate.web import auth
 from pollinate.web.board_views import ballot_view, report_back_view, vote_view
 from pollinate.web.deps import Now, Rt, Runtime, viewer
 from pollinate.web.pages import back, live_page
-from pollinate.web.views import state_view
+from pollinate.web.views import viewer_state
 
 router = APIRouter()
 Facilitator = Annotated[auth.Viewer, viewer(Role.FACILITATOR)]
@@ -146,13 +146,7 @@ async def report_back_page(
     snapshot, state = await transact(
         rt.store, lambda db: (take_snapshot(db, session_id), read_board(db, session_id))
     )
-    view = state_view(
-        snapshot.live,
-        role=who.role,
-        now=now,
-        last_event_id=snapshot.last_event_id,
-        broadcasts=snapshot.broadcasts,
-    )
+    view = viewer_state(snapshot, who, now)
     # Until the facilitator turns it on, the room's screen shows only that it is coming;
     # the facilitator and the rapporteur see it as a preview.
     visible = state.board.shown or who.role is not Role.PROJECTOR

@@ -123,3 +123,16 @@ def test_serve_migrates_serves_and_stops_on_sigterm_with_a_stream_open(tmp_path)
     assert b"schema up to date" in stderr
     assert b"Organizer: " in stderr
     assert b"Application shutdown complete" in stderr
+
+
+def test_serve_refuses_several_workers_on_the_in_process_bus(tmp_path):
+    db = f"sqlite:///{tmp_path / 'p.db'}"
+    command = [sys.executable, "-m", "pollinate", "serve", "--workers", "2", "--db", db]
+    answer = subprocess.run(
+        [*command, "--bus", "memory://"], capture_output=True, text=True, timeout=60, cwd=tmp_path
+    )
+    assert answer.returncode != 0
+    assert "2 workers cannot share live updates over memory://" in answer.stderr
+    assert "--bus redis://" in answer.stderr
+    assert "Traceback" not in answer.stderr
+    assert not (tmp_path / "p.db").exists()  # refused before anything was migrated

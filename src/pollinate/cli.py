@@ -286,6 +286,16 @@ def _organizer_link(settings: Settings) -> str:
     return f"{settings.public_base_url}/l/{organizer_token(settings.secret())}"
 
 
+WorkersOption = Annotated[
+    int,
+    typer.Option(
+        "--workers",
+        min=1,
+        max=64,
+        help="Server processes sharing the port. More than one needs a shared --bus "
+        "(Redis) and is best on PostgreSQL; about one per CPU core.",
+    ),
+]
 BusOption = Annotated[
     str | None,
     typer.Option(
@@ -298,21 +308,27 @@ BusOption = Annotated[
 
 @app.command()
 def serve(
-    db: DbOption = None, host: HostOption = None, port: PortOption = None, bus: BusOption = None
+    db: DbOption = None,
+    host: HostOption = None,
+    port: PortOption = None,
+    bus: BusOption = None,
+    workers: WorkersOption = 1,
 ) -> None:
     """Run the live web app: facilitator console, projector, phones, hosts and rooms.
 
     Applies database migrations first (one line says so), prints the organizer's link on
     standard error, logs to standard error, and stops cleanly on Ctrl-C or SIGTERM.
     """
-    from pollinate.web.server import migrate, run
+    from pollinate.web.server import check_workers, migrate, run
 
     settings = _settings(db_url=db, host=host, port=port, bus_url=bus)
     settings.check_secret()
+    check_workers(settings, workers)
     migrate(settings, err.print)
     err.print(f"Organizer: {_organizer_link(settings)}", markup=False, highlight=False)
-    err.print(f"Serving on {settings.public_base_url} (Ctrl-C stops)", markup=False)
-    run(settings)
+    processes = f" with {workers} workers" if workers > 1 else ""
+    err.print(f"Serving on {settings.public_base_url}{processes} (Ctrl-C stops)", markup=False)
+    run(settings, workers=workers)
 
 
 def _store_live_session(

@@ -46,6 +46,11 @@ def bus_from_url(url: str) -> Bus:
     raise InputError(problem, field=SETTING, advice=ADVICE)
 
 
+def bus_is_local(url: str) -> bool:
+    """True when the bus URL names a bus that reaches one process only (memory://)."""
+    return url.strip().lower().startswith("memory:")
+
+
 def _redis_bus(url: str, query: str) -> RedisBus:
     settings = parse_qsl(query, keep_blank_values=True)
     prefix = DEFAULT_CHANNEL_PREFIX

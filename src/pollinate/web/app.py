@@ -48,6 +48,7 @@ from pollinate.live.factory import bus_from_url
 from pollinate.store.db import create_engine_for, session_factory
 from pollinate.store.repositories import VersionConflict
 from pollinate.web.deps import Runtime
+from pollinate.web.feed import OutboxFeed
 from pollinate.web.routes import (
     api,
     board,
@@ -129,14 +130,16 @@ def create_app(
     own_engine = engine is None
     engine = engine if engine is not None else create_engine_for(settings.db_url)
     live_bus = bus if bus is not None else bus_from_url(settings.bus_url)
+    store = session_factory(engine)
     runtime = Runtime(
         settings=settings,
         engine=engine,
-        store=session_factory(engine),
+        store=store,
         bus=live_bus,
         clock=clock,
         secret=settings.secret(),
         templates=templates(),
+        feed=OutboxFeed(store),
     )
     reclustering = Reclustering(runtime.store, live_bus, clock)
     runtime.reclustering = reclustering

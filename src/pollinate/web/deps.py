@@ -27,6 +27,7 @@ from pollinate.core.roles import Role
 from pollinate.live.bus import Bus
 from pollinate.store import repositories
 from pollinate.web import auth
+from pollinate.web.feed import OutboxFeed
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
 NO_LINK = "This needs a valid pollinate link; open the personal link you were sent."
@@ -45,6 +46,8 @@ class Runtime:
     clock: Callable[[], datetime]
     secret: str
     templates: Jinja2Templates
+    # The outbox as this worker's live streams read it: one query per change (web/feed.py).
+    feed: OutboxFeed
     # Re-clusters a session's theme board a moment after its notes change (issue 4).
     reclustering: Reclustering | None = field(default=None, repr=False)
 

@@ -5,9 +5,14 @@
     Ctrl-C / SIGTERM ─▶ uvicorn stops accepting ─▶ bus.close() ends every live stream
                     ─▶ open requests finish ─▶ lifespan shutdown ─▶ exit 0
 
+    serve(settings, workers=N) ─▶ the same in N processes on one socket (uvicorn's
+                                  supervisor restarts a worker that dies), each built by
+                                  `worker_app` from the settings handed down as POLLINATE_*
+
 uvicorn waits for open connections before it runs the app's shutdown, and an event
-stream never finishes by itself; so the exit signal itself closes the bus (`_Server`),
-otherwise every open phone would hold the server for `timeout_graceful_shutdown`.
+stream never finishes by itself; so the exit signal itself closes the bus
+(`EndStreamsOnExit`), otherwise every open phone would hold the server for
+`timeout_graceful_shutdown`.
 Access logs go to stderr like everything else, with link tokens cut out of `/l/…` paths.
 """
 
@@ -15,20 +20,28 @@ from __future__ import annotations
 
 import asyncio
 import logging
+import os
 import re
+import signal
+import threading
 from collections.abc import Callable
 from types import FrameType
 from typing import Any
 
 import uvicorn
 from fastapi import FastAPI
+from pydantic import SecretStr
+from starlette.types import Message, Receive, Scope, Send
 
 from pollinate.config import Settings
+from pollinate.errors import InputError
+from pollinate.live.factory import bus_is_local
 from pollinate.store.db import create_engine_for, upgrade
 from pollinate.web.app import create_app
 from pollinate.web.deps import Runtime
 
 GRACEFUL_SECONDS = 5  # requests still running get this long after the streams closed
+EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
 _LINK_PATH = re.compile(r"/l/[^/?\s\"]+")
 
 
@@ -70,19 +83,74 @@ def log_config() -> dict[str, Any]:
     return config
 
 
-class _Server(uvicorn.Server):
-    """uvicorn's server, which also ends the live streams when asked to exit."""
+class EndStreamsOnExit:
+    """The app, plus: an exit signal (Ctrl-C, SIGTERM) closes the bus, ending live streams.
 
-    def __init__(self, config: uvicorn.Config, app: FastAPI) -> None:
-        super().__init__(config)
-        self.pollinate_app = app
+    uvicorn installs its own SIGINT/SIGTERM handlers before the app starts, in the single
+    process and in each worker alike; once the app has started, this chains a handler in
+    front of uvicorn's, and puts uvicorn's back when the app stops. Pure ASGI, so event
+    streams pass straight through.
+    """
 
-    def handle_exit(self, sig: int, frame: FrameType | None) -> None:
-        super().handle_exit(sig, frame)
-        runtime: Runtime = self.pollinate_app.state.runtime
-        loop: asyncio.AbstractEventLoop | None = getattr(self.pollinate_app.state, "loop", None)
-        if loop is not None and not loop.is_closed():
+    def __init__(self, app: FastAPI) -> None:
+        self.app = app
+
+    async def __call__(self, scope: Scope, receive: Receive, send: Send) -> None:
+        if scope["type"] != "lifespan":
+            await self.app(scope, receive, send)
+            return
+        restore: dict[int, Any] = {}
+
+        async def send_and_hook(message: Message) -> None:
+            if message["type"] == "lifespan.startup.complete":
+                restore.update(_chain_exit_signals(self.app))
+            elif message["type"].startswith("lifespan.shutdown"):
+                for number, handler in restore.items():
+                    signal.signal(number, handler)
+            await send(message)
+
+        await self.app(scope, receive, send_and_hook)
+
+
+def _chain_exit_signals(app: FastAPI) -> dict[int, Any]:
+    if threading.current_thread() is not threading.main_thread():
+        return {}  # signals reach the main thread only (an in-thread test server)
+    runtime: Runtime = app.state.runtime
+    loop = asyncio.get_running_loop()
+    previous: dict[int, Any] = {}
+
+    def close_bus(number: int, frame: FrameType | None) -> None:
+        if not loop.is_closed():
             loop.call_soon_threadsafe(lambda: loop.create_task(runtime.bus.close()))
+        handler = previous[number]
+        if callable(handler):
+            handler(number, frame)
+
+    for number in EXIT_SIGNALS:
+        previous[number] = signal.signal(number, close_bus)
+    return previous
+
+
+def worker_app() -> EndStreamsOnExit:
+    """The app of one worker among several: settings come from the environment.
+
+    `run` hands its settings to the workers as `POLLINATE_*` variables before it starts
+    them (`settings_environment`), so each worker builds the same `Settings`.
+    """
+    return EndStreamsOnExit(create_app(Settings()))
+
+
+def settings_environment(settings: Settings) -> dict[str, str]:
+    """`settings` as the `POLLINATE_*` variables that rebuild them in another process."""
+    environment = {}
+    for name in Settings.model_fields:
+        value = getattr(settings, name)
+        if value is None:
+            continue
+        if isinstance(value, SecretStr):
+            value = value.get_secret_value()
+        environment[f"POLLINATE_{name.upper()}"] = str(value)
+    return environment
 
 
 def migrate(settings: Settings, say: Callable[[str], None]) -> None:
@@ -99,15 +167,35 @@ def migrate(settings: Settings, say: Callable[[str], None]) -> None:
         say(f"Database {where}: schema up to date ({report.after}).")
 
 
-def run(settings: Settings) -> None:
-    """Serve `settings` until interrupted (the database must be migrated already)."""
-    app = create_app(settings)
-    config = uvicorn.Config(
-        app,
-        host=settings.host,
-        port=settings.port,
-        log_config=log_config(),
-        timeout_graceful_shutdown=GRACEFUL_SECONDS,
-        proxy_headers=True,
-    )
-    _Server(config, app).run()
+def run(settings: Settings, *, workers: int = 1) -> None:
+    """Serve `settings` until interrupted (the database must be migrated already).
+
+    With `workers` above one, uvicorn starts that many processes on one listening socket
+    and restarts any that dies; they share the database and the bus, so the bus must
+    reach across processes (`check_workers`).
+    """
+    options: dict[str, Any] = {
+        "host": settings.host,
+        "port": settings.port,
+        "log_config": log_config(),
+        "timeout_graceful_shutdown": GRACEFUL_SECONDS,
+        "proxy_headers": True,
+    }
+    if workers == 1:
+        uvicorn.Server(uvicorn.Config(EndStreamsOnExit(create_app(settings)), **options)).run()
+        return
+    # One secret for all: generated (or read) here once, then handed down like the rest.
+    shared = settings.model_copy(update={"secret_key": SecretStr(settings.secret())})
+    os.environ.update(settings_environment(shared))
+    uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, **options)
+
+
+def check_workers(settings: Settings, workers: int) -> None:
+    """Refuse several workers on a bus that stays inside one process."""
+    if workers > 1 and bus_is_local(settings.bus_url):
+        raise InputError(
+            f"{workers} workers cannot share live updates over {settings.bus_url}",
+            field="--workers",
+            advice="Give a shared bus, for example --bus redis://127.0.0.1:6379/0, "
+            "or run one worker.",
+        )

@@ -4,12 +4,15 @@
        │
        ├─ subscribe to the bus FIRST, so nothing committed from here on is missed
        ├─ id older than the outbox keeps, or unknown? ──▶ event: resync (page re-fetches)
-       ├─ replay outbox.since(id), filtered by core.events.receives for this viewer
+       ├─ replay the events after id, filtered by core.events.receives for this viewer
        ▼
-    loop ─┬─ bus wakes us (seq N) ─▶ read outbox.since(last) ─▶ send each allowed event
+    loop ─┬─ bus wakes us (seq N) ─▶ feed.after(last, newest=N) ─▶ send each allowed event
           ├─ heartbeat_seconds pass quietly ─▶ ": heartbeat" comment (keeps proxies open)
           ├─ client disconnects ─▶ EventStreamResponse cancels the loop, unsubscribes
           └─ server shuts down ─▶ bus.close() ends the subscription ─▶ the stream ends
+
+The events come from `web/feed.py`, which reads the outbox once per change for all the
+streams of a worker and parses each event once; a stream only filters and frames.
 
 Every frame carries `id: <outbox seq>`, so the browser's EventSource sends the last one
 back as `Last-Event-ID` when it reconnects on its own, and `data:` is one JSON object
@@ -24,22 +27,20 @@ few lines, and the shutdown path (the bus closing) is ours either way.
 from __future__ import annotations
 
 import json
-from collections.abc import AsyncIterator, Callable
+from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
-from functools import partial
 from typing import Any
 
 import anyio
-from sqlalchemy.orm import Session
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
-from pollinate.actions.live import LiveSession, Store, load_live, transact
-from pollinate.core.events import event_from_payload, receives
+from pollinate.actions.live import LiveSession
+from pollinate.core.events import receives
 from pollinate.core.roles import Role
 from pollinate.live.bus import Bus
-from pollinate.store import outbox
 from pollinate.web.auth import Viewer
+from pollinate.web.feed import FeedEntry, OutboxFeed
 
 RETRY_MS = 2000  # how long a browser waits before reconnecting after a drop
 # Proxies and routers cut idle connections after 30-60 s; 15 s stays well inside that
@@ -88,14 +89,6 @@ def parse_last_event_id(header: str | None, query: str | None) -> int | None:
     return None
 
 
-class _Position:
-    """Where one stream is in the session's outbox, and what it knows of the session."""
-
-    def __init__(self, last: int, live: LiveSession) -> None:
-        self.last = last
-        self.live = live
-
-
 def _table_for(viewer: Viewer, live: LiveSession, round: int | None) -> str | None:
     if viewer.role is Role.HOST:
         return viewer.table
@@ -107,19 +100,13 @@ def _table_for(viewer: Viewer, live: LiveSession, round: int | None) -> str | No
     return plan.place_of(viewer.participant_id, round)
 
 
-def _frames(
-    db: Session, session_id: str, viewer: Viewer, position: _Position, now: str
-) -> list[str]:
-    """Read what the stream has not sent yet and turn what the viewer may see into frames."""
+def _frames(entries: Sequence[FeedEntry], viewer: Viewer, now: str) -> list[str]:
+    """The frames of `entries` that the viewer may see."""
     frames = []
-    for logged in outbox.since(db, session_id, position.last):
-        position.last = logged.seq
-        event = event_from_payload(logged.type, logged.payload)
-        if logged.type == "seating.changed":
-            position.live = load_live(db, session_id)  # a participant's table may move
-        round = getattr(event, "round", None)
-        table = _table_for(viewer, position.live, round)
-        if not receives(event, role=viewer.role, table=table, spec=position.live.spec):
+    for entry in entries:
+        event, logged = entry.event, entry.logged
+        table = _table_for(viewer, entry.live, getattr(event, "round", None))
+        if not receives(event, role=viewer.role, table=table, spec=entry.live.spec):
             continue
         data = {
             "type": logged.type,
@@ -132,7 +119,7 @@ def _frames(
 
 
 async def event_stream(
-    store: Store,
+    feed: OutboxFeed,
     bus: Bus,
     session_id: str,
     viewer: Viewer,
@@ -142,40 +129,37 @@ async def event_stream(
     clock: Callable[[], datetime],
 ) -> AsyncIterator[str]:
     """The frames of one client's stream, until it disconnects or the bus closes."""
-    async with bus.subscribe(session_id) as wakeups:
-
-        def start(db: Session) -> tuple[_Position, bool]:
-            live = load_live(db, session_id)
-            latest = outbox.latest_seq(db, session_id)
-            if last_event_id is None:
-                return _Position(latest, live), False
-            if not outbox.replayable(db, session_id, last_event_id):
-                return _Position(latest, live), True
-            return _Position(last_event_id, live), False
-
-        position, resync = await transact(store, start)
-        yield f"retry: {RETRY_MS}\n\n"
-        if resync:
-            data = {"last_event_id": position.last, "server_time": clock().isoformat()}
-            yield frame(event="resync", id=position.last, data=data)
-        iterator = aiter(wakeups)
-        while True:
-            # Read after every wake-up and after every heartbeat too: the outbox is the
-            # truth, so a wake-up lost anywhere costs at most one heartbeat of delay.
-            moment = clock().isoformat()
-            for text in await transact(
-                store,
-                partial(
-                    _frames, session_id=session_id, viewer=viewer, position=position, now=moment
-                ),
-            ):
-                yield text
-            woken = False
-            with anyio.move_on_after(min(heartbeat_seconds, MAX_HEARTBEAT_SECONDS)):
-                try:
-                    await anext(iterator)
-                except StopAsyncIteration:
-                    return  # the bus closed: the server is shutting down
-                woken = True
-            if not woken:
-                yield f": heartbeat {clock().isoformat()}\n\n"
+    feed.watch(session_id)
+    try:
+        async with bus.subscribe(session_id) as wakeups:
+            last, resync = await feed.start(session_id, last_event_id)
+            yield f"retry: {RETRY_MS}\n\n"
+            if resync:
+                data = {"last_event_id": last, "server_time": clock().isoformat()}
+                yield frame(event="resync", id=last, data=data)
+            iterator = aiter(wakeups)
+            newest: int | None = None
+            while True:
+                # Read after every wake-up and after every heartbeat too: the outbox is
+                # the truth, so a wake-up lost anywhere costs at most about one heartbeat.
+                # A wake-up that is no news to this stream (a repeat after the Redis bus
+                # reconnected) asks for a fresh read, as a heartbeat does.
+                entries = await feed.after(
+                    session_id,
+                    last,
+                    newest=newest if newest is not None and newest > last else None,
+                )
+                if entries:
+                    last = entries[-1].logged.seq
+                    for text in _frames(entries, viewer, clock().isoformat()):
+                        yield text
+                newest = None
+                with anyio.move_on_after(min(heartbeat_seconds, MAX_HEARTBEAT_SECONDS)):
+                    try:
+                        newest = await anext(iterator)
+                    except StopAsyncIteration:
+                        return  # the bus closed: the server is shutting down
+                if newest is None:
+                    yield f": heartbeat {clock().isoformat()}\n\n"
+    finally:
+        feed.unwatch(session_id)

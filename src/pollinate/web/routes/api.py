@@ -273,7 +273,7 @@ async def events(
     # Unknown sessions answer 404 now, not as a stream that breaks after its headers.
     await transact(rt.store, lambda db: load_live(db, session_id))
     stream = event_stream(
-        rt.store,
+        rt.feed,
         rt.bus,
         session_id,
         who,

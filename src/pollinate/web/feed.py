@@ -1,0 +1,221 @@
+"""One outbox reader per session in each worker, shared by all of that worker's streams.
+
+    bus wakes 2,000 streams (seq N) ─▶ each asks feed.after(last, newest=N)
+                                        ├─ first one: reads outbox.since(top) once, under
+                                        │  the session's lock, parses each event once
+                                        └─ the others find (last, N] already cached
+    each stream ─▶ keeps the cached entries its viewer may receive ─▶ frames
+
+Without it every stream read the database itself after every wake-up: a round change
+seen by 2,000 phones was 2,000 identical queries, and on one worker that alone took
+seconds (bench/live.py measures the fan-out). With it a wake-up costs one query per
+session per worker, and the per-stream work is a filter over parsed events.
+
+What the cache promises
+- Entries are a contiguous run of seqs (low, top], exactly as committed: seqs are handed
+  out under the session row's lock and each is committed before the next is taken
+  (store/outbox.py), so a read never finds a gap that fills in later.
+- `after(last, newest=N)` returns every event after `last` up to at least N. A caller
+  that has no N (a quiet heartbeat, checking for a lost wake-up) gets an answer read no
+  more than `FRESH_SECONDS` before it asked, so a lost wake-up still costs at most a
+  heartbeat plus that second.
+- A stream resuming from before the cached run (an old `Last-Event-ID`) is served by
+  its own read, which is not cached: replays are rare and must not evict the live tail.
+- `note.deleted` blanks the deleted note's text in cached entries too, as
+  `outbox.erase_note_text` does in the database, so a replay from the cache shows the
+  words no more than a replay from the database would.
+- The first entry after a `seating.changed` carries the session as re-read after it, so
+  a participant's table for later events follows the new plan, as before the cache.
+"""
+
+from __future__ import annotations
+
+import time
+from collections import deque
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from functools import partial
+from typing import Any
+
+import anyio
+from sqlalchemy.orm import Session
+
+from pollinate.actions.live import LiveSession, Store, load_live, transact
+from pollinate.core.events import Event, event_from_payload
+from pollinate.store import outbox
+
+# How many parsed events each session keeps in memory: a café logs a few hundred events
+# an hour, so this covers any stream that blinked; older resumes read the database.
+KEEP_EVENTS = 1000
+# A heartbeat read accepts an answer this recent instead of querying again: with 2,000
+# streams whose heartbeats fall at different moments, that is one query a second, not
+# 130 (2,000 / 15 s).
+FRESH_SECONDS = 1.0
+READ_LIMIT = 500  # events per query; a longer gap is read in several
+
+
+@dataclass(frozen=True, slots=True)
+class FeedEntry:
+    """One committed event as every stream of the worker sees it, parsed once."""
+
+    logged: outbox.OutboxEvent
+    event: Event
+    live: LiveSession  # the session as known when this event was read (plan for tables)
+
+
+@dataclass(slots=True)
+class _SessionFeed:
+    live: LiveSession
+    entries: deque[FeedEntry]  # at most `keep` of them, the newest
+    low: int = 0  # every event with seq in (low, top] is in `entries`
+    top: int = 0
+    read_at: float = float("-inf")  # monotonic time the last read began
+    lock: anyio.Lock = field(default_factory=anyio.Lock)
+
+
+class OutboxFeed:
+    """The outbox of each watched session, read once per change and shared by streams."""
+
+    def __init__(
+        self, store: Store, *, clock: Callable[[], float] = time.monotonic, keep: int = KEEP_EVENTS
+    ) -> None:
+        self._store = store
+        self._clock = clock
+        self._keep = keep
+        self._sessions: dict[str, _SessionFeed] = {}
+        self._watchers: dict[str, int] = {}
+
+    def watch(self, session_id: str) -> None:
+        """Count a stream of the session; its cache lives while anyone watches."""
+        self._watchers[session_id] = self._watchers.get(session_id, 0) + 1
+
+    def unwatch(self, session_id: str) -> None:
+        """Forget a stream; the last one gone drops the session's cache."""
+        left = self._watchers.get(session_id, 0) - 1
+        if left > 0:
+            self._watchers[session_id] = left
+        else:
+            self._watchers.pop(session_id, None)
+            self._sessions.pop(session_id, None)
+
+    def cached_sessions(self) -> int:
+        """How many sessions hold a cache now (for tests and health pages)."""
+        return len(self._sessions)
+
+    async def start(self, session_id: str, last_event_id: int | None) -> tuple[int, bool]:
+        """Where a new stream begins: (position, must it resync first?).
+
+        Without `last_event_id` the stream starts at the newest seq; with one it resumes
+        there if every later event is still kept, else it starts at the newest and is
+        told to resync.
+        """
+
+        def read(db: Session) -> tuple[int, bool]:
+            latest = outbox.latest_seq(db, session_id)
+            if last_event_id is None:
+                return latest, False
+            if not outbox.replayable(db, session_id, last_event_id):
+                return latest, True
+            return last_event_id, False
+
+        return await transact(self._store, read)
+
+    async def after(self, session_id: str, last: int, *, newest: int | None) -> Sequence[FeedEntry]:
+        """Every event after `last`, up to at least `newest` (or fresh, without one)."""
+        asked = self._clock()
+        feed = self._sessions.get(session_id)
+        if feed is None:
+            feed = await self._open(session_id, last)
+        async with feed.lock:
+            if last < feed.low:
+                return await self._read_uncached(session_id, last, feed.live)
+            if not _covers(feed, newest, asked - FRESH_SECONDS):
+                await self._refresh(session_id, feed)
+            return _tail(feed, last)
+
+    async def _open(self, session_id: str, last: int) -> _SessionFeed:
+        def read(db: Session) -> LiveSession:
+            return load_live(db, session_id)
+
+        live = await transact(self._store, read)
+        # Another stream may have opened it while this one read.
+        feed = self._sessions.get(session_id)
+        if feed is None:
+            feed = _SessionFeed(live, deque(maxlen=self._keep), low=last, top=last)
+            if session_id in self._watchers:
+                self._sessions[session_id] = feed
+        return feed
+
+    async def _refresh(self, session_id: str, feed: _SessionFeed) -> None:
+        feed.read_at = self._clock()
+        while True:
+            top, live = feed.top, feed.live
+            read = await transact(
+                self._store, partial(_read_since, session_id=session_id, after=top, live=live)
+            )
+            for entry in read:
+                _append(feed, entry)
+            if len(read) < READ_LIMIT:
+                return
+
+    async def _read_uncached(
+        self, session_id: str, last: int, live: LiveSession
+    ) -> Sequence[FeedEntry]:
+        entries: list[FeedEntry] = []
+        while True:
+            start = entries[-1].logged.seq if entries else last
+            latest_live = entries[-1].live if entries else live
+            read = await transact(
+                self._store,
+                partial(_read_since, session_id=session_id, after=start, live=latest_live),
+            )
+            entries.extend(read)
+            if len(read) < READ_LIMIT:
+                return entries
+
+
+def _covers(feed: _SessionFeed, newest: int | None, fresh_after: float) -> bool:
+    if newest is not None:
+        return feed.top >= newest
+    return feed.read_at >= fresh_after
+
+
+def _tail(feed: _SessionFeed, last: int) -> list[FeedEntry]:
+    if last >= feed.top:
+        return []
+    # Entries are contiguous, so the one after `last` sits at a known offset.
+    start = len(feed.entries) - (feed.top - last)
+    return [feed.entries[i] for i in range(max(start, 0), len(feed.entries))]
+
+
+def _append(feed: _SessionFeed, entry: FeedEntry) -> None:
+    if entry.event.type == "note.deleted":
+        _blank_note(feed, str(entry.logged.payload.get("note_id", "")))
+    if len(feed.entries) == feed.entries.maxlen:
+        feed.low = feed.entries[0].logged.seq  # the oldest is about to fall out
+    feed.entries.append(entry)
+    feed.top = entry.logged.seq
+    feed.live = entry.live
+
+
+def _blank_note(feed: _SessionFeed, note_id: str) -> None:
+    for index, entry in enumerate(feed.entries):
+        payload = entry.logged.payload
+        if (
+            entry.event.type in {"note.added", "note.edited"}
+            and payload.get("note_id") == note_id
+            and payload.get("text")
+        ):
+            blanked: dict[str, Any] = {**payload, "text": ""}
+            logged = replace(entry.logged, payload=blanked)
+            event = event_from_payload(logged.type, blanked)
+            feed.entries[index] = FeedEntry(logged, event, entry.live)
+
+
+def _read_since(db: Session, session_id: str, after: int, live: LiveSession) -> list[FeedEntry]:
+    entries = []
+    for logged in outbox.since(db, session_id, after, limit=READ_LIMIT):
+        if logged.type == "seating.changed":
+            live = load_live(db, session_id)  # a participant's table may move
+        entries.append(FeedEntry(logged, event_from_payload(logged.type, logged.payload), live))
+    return entries

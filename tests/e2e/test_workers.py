@@ -221,6 +221,12 @@ def cluster(
         tmp_path,
         {"POLLINATE_DATA_DIR": str(tmp_path), "POLLINATE_HEARTBEAT_SECONDS": "2"},
     )
+    # /healthz answers once one worker is up; the other may still be starting, and until
+    # it is, the first takes every connection.
+    deadline = time.monotonic() + 60
+    while server.printed().count("Application startup complete") < 2:
+        assert time.monotonic() < deadline, f"a worker never started:\n{server.output()}"
+        time.sleep(0.1)
     return Cluster(server, document["session_id"], document["tokens"])
 
 

@@ -41,3 +41,17 @@ def test_notes_without_content_words_still_get_a_label():
 def test_two_themes_with_the_same_words_get_different_labels():
     first, second = theme_labels([["broadband"], ["broadband"]])
     assert first != second
+
+
+def test_redaction_placeholders_never_name_a_theme():
+    themes = [
+        ["Write to [an email] about funding", "Send the funding plan to [an email]",
+         "[an email] wants funding news"],
+        ["Media literacy at school, says [a participant]", "[a participant]: media literacy",
+         "[an organisation] teaches media literacy", "[an organisation] on media literacy"],
+    ]  # fmt: skip
+    labels = theme_labels(themes)
+    words = {word.strip(",").lower() for label in labels for word in label.split()}
+    assert not words & {"email", "participant", "organisation"}
+    assert labels[0].startswith("Funding")
+    assert labels[1].startswith("Media literacy")

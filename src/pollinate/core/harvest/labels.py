@@ -20,12 +20,15 @@ from itertools import pairwise
 import numpy as np
 from sklearn.feature_extraction.text import CountVectorizer
 
+from pollinate.core.redact_vocabulary import PLACEHOLDERS
+
 MAX_WORDS = 5
 """Longest label, in words; a label is read from the back of the room."""
 
 _ENOUGH_WORDS = 3  # stop adding terms once the label has this many words
 _MAX_TERMS = 3
 _WORD = re.compile(r"\w[\w'’-]*\w|\w")
+_PLACEHOLDER = re.compile("|".join(re.escape(text) for text in PLACEHOLDERS.values()))
 
 
 def theme_labels(themes: Sequence[Sequence[str]]) -> tuple[str, ...]:
@@ -35,6 +38,9 @@ def theme_labels(themes: Sequence[Sequence[str]]) -> tuple[str, ...]:
     ...               ["Teach media literacy", "Media literacy at school"]])
     ('Rural broadband', 'Media literacy')
     """
+    # Placeholders stand for what redaction removed; "[an email]" in every note of a theme
+    # is no reason to call it "Email".
+    themes = [[_PLACEHOLDER.sub(" ", text) for text in theme] for theme in themes]
     ranked = _ranked_terms(themes)
     labels: list[str] = []
     for texts, terms in zip(themes, ranked, strict=True):

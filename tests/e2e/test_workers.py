@@ -71,7 +71,9 @@ class Reader:
         self.socket.sendall(request.encode())
         self.client_port: int = self.socket.getsockname()[1]
         threading.Thread(target=self._read, daemon=True).start()
-        assert self.ready.wait(WAIT), f"the stream from port {self.client_port} never began"
+        if not self.ready.wait(WAIT):
+            self.socket.close()
+            raise AssertionError(f"the stream from port {self.client_port} never began")
 
     def _read(self) -> None:
         buffer = b""

@@ -78,8 +78,6 @@ def seqs(entries) -> list[int]:
 
 async def test_many_streams_woken_by_one_change_cost_one_outbox_read(feeding: Feeding):
     feed, session = feeding.feed, feeding.session_id
-    for _ in range(50):
-        feed.watch(session)
     newest = feeding.broadcast("Round two starts")
     answers: list[list[int]] = []
 
@@ -95,7 +93,6 @@ async def test_many_streams_woken_by_one_change_cost_one_outbox_read(feeding: Fe
 
 async def test_a_wake_up_beyond_the_cache_reads_again(feeding: Feeding):
     feed, session = feeding.feed, feeding.session_id
-    feed.watch(session)
     first = feeding.broadcast("one")
     assert seqs(await feed.after(session, 0, newest=first)) == [1]
     second = feeding.broadcast("two")
@@ -108,7 +105,6 @@ async def test_a_heartbeat_reuses_a_read_younger_than_a_second_then_reads_afresh
     feeding: Feeding,
 ):
     feed, session = feeding.feed, feeding.session_id
-    feed.watch(session)
     assert seqs(await feed.after(session, 0, newest=None)) == []
     feeding.broadcast("missed wake-up")
     feeding.ticks.now += FRESH_SECONDS / 2
@@ -122,7 +118,6 @@ async def test_a_resume_from_before_the_kept_events_is_read_from_the_database(
     feeding: Feeding,
 ):
     feed, session = feeding.feed, feeding.session_id
-    feed.watch(session)
     newest = 0
     for number in range(8):  # the feed keeps 5
         newest = feeding.broadcast(f"message {number}")
@@ -137,7 +132,6 @@ async def test_a_deleted_notes_words_are_blanked_in_the_cache_as_in_the_database
     feeding: Feeding,
 ):
     feed, session = feeding.feed, feeding.session_id
-    feed.watch(session)
     added = NoteAdded("n1", 1, "Table 1", "Call Maria at the ministry", AT, False)
     first = feeding.append(added)
     assert seqs(await feed.after(session, 0, newest=first)) == [1]
@@ -147,12 +141,12 @@ async def test_a_deleted_notes_words_are_blanked_in_the_cache_as_in_the_database
     assert entries[0].event.text == ""  # type: ignore[union-attr]
 
 
-async def test_the_last_stream_leaving_drops_the_sessions_cache(feeding: Feeding):
+async def test_a_wake_up_without_news_reads_afresh_however_recent_the_last_read(
+    feeding: Feeding,
+):
     feed, session = feeding.feed, feeding.session_id
-    feed.watch(session)
-    feed.watch(session)
-    await feed.after(session, 0, newest=None)
-    feed.unwatch(session)
-    assert feed.cached_sessions() == 1
-    feed.unwatch(session)
-    assert feed.cached_sessions() == 0
+    assert seqs(await feed.after(session, 0, newest=None)) == []
+    feeding.broadcast("sent while the Redis bus was down")
+    feeding.ticks.now += 0.01  # far inside FRESH_SECONDS
+    assert seqs(await feed.after(session, 0, newest=None, fresh_within=0.0)) == [1]
+    assert len(feeding.outbox_reads) == 2

@@ -18,7 +18,9 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
 
+import anyio
 import anyio.to_thread
+from sqlalchemy.exc import DBAPIError
 from sqlalchemy.orm import Session, sessionmaker
 
 from pollinate.core.agenda import RunPhase, RunState
@@ -28,6 +30,7 @@ from pollinate.core.session import SessionSpec
 from pollinate.errors import PollinateError
 from pollinate.live.bus import Bus
 from pollinate.store import outbox, repositories
+from pollinate.store.db import database_unavailable
 from pollinate.store.documents import run_state_from_document, spec_from_document
 
 Store = sessionmaker[Session]
@@ -109,14 +112,60 @@ async def commit_and_publish(
     return result
 
 
+# Pauses before trying again to get a connection, within `CONNECT_RETRY_SECONDS` in all.
+# A refused connect fails in about a millisecond, so a database that is back within
+# ~0.75 s (a PostgreSQL restart with little to recover: 0.3 s on the tests' private
+# cluster) is never noticed; a connect that timed out (store.db: 5 s) is not repeated,
+# so an outage costs a request at most about a second more before its 503.
+CONNECT_RETRY_PAUSES = (0.25, 0.5)
+CONNECT_RETRY_SECONDS = 1.0
+
+
+class _NoConnection(Exception):
+    """No connection could be had, so no statement of the transaction was sent."""
+
+    def __init__(self, error: DBAPIError) -> None:
+        super().__init__(str(error))
+        self.error = error
+
+
 async def transact(store: Store, work: Callable[[Session], T]) -> T:
-    """Run `work` on a worker thread in its own transaction (committed unless it raises)."""
+    """Run `work` on a worker thread in its own transaction (committed unless it raises).
+
+    If the database cannot be reached when the transaction begins, it is tried again
+    twice within a second (`CONNECT_RETRY_PAUSES`), then the error goes up (the web
+    answers 503). Nothing else is retried, and that is the safety argument:
+    - The connection is taken (and pre-pinged, store/db.py) before `work` runs. If that
+      fails, `work` never ran and nothing was sent, so nothing can have committed and
+      running everything again is exactly as if the first try had not happened.
+    - Once `work` has run, an error may come from COMMIT itself, when the server may
+      have committed and the answer was lost: running again could write twice. Errors
+      earlier in `work` did roll back (a dropped connection aborts the transaction), but
+      `work` may have changed Python objects as it read (a stream's position, a cache),
+      so running it again is not safe in general either. Those errors go up at once;
+      clients resend writes with an Idempotency-Key, which lands them once.
+    """
 
     def transaction() -> T:
         with store.begin() as db:
+            try:
+                db.connection()  # check a connection out before `work` sends anything
+            except DBAPIError as error:
+                if database_unavailable(error):
+                    raise _NoConnection(error) from error
+                raise
             return work(db)
 
-    return await anyio.to_thread.run_sync(transaction)
+    deadline = anyio.current_time() + CONNECT_RETRY_SECONDS
+    for pause in (*CONNECT_RETRY_PAUSES, None):
+        try:
+            return await anyio.to_thread.run_sync(transaction)
+        except _NoConnection as failed:
+            error = failed.error
+        if pause is None or anyio.current_time() + pause > deadline:
+            break
+        await anyio.sleep(pause)  # on the event loop: no worker thread waits meanwhile
+    raise error
 
 
 @dataclass(frozen=True, slots=True)

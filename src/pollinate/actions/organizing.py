@@ -68,10 +68,10 @@ async def create_from_files(
     Raises `InputError` naming the file, row and field of the first problem.
     """
     from pollinate.io.roster_file import parse_roster
-    from pollinate.io.session_file import parse_session
+    from pollinate.io.session_file import parse_session_bytes
 
     def work() -> CreatedSession:
-        spec = parse_session(session_file.decode("utf-8-sig"), file="session file")
+        spec = parse_session_bytes(session_file, file="session file")
         imported = parse_roster(roster_file, filename=roster_name or "roster.csv")
         return plan_and_create(store, spec, imported.roster, now=now)
 

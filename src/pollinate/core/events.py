@@ -22,7 +22,7 @@ from __future__ import annotations
 
 import dataclasses
 import types
-from collections.abc import Mapping
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -433,9 +433,18 @@ def receives(event: Event, *, role: Role, table: str | None, spec: SessionSpec) 
     table they sat at in the event's round (`audience(...).round`); None for roles that
     sit at no table. A table-bound viewer without a table receives no table's events.
     """
-    who = audience(event, spec=spec)
+    return reaches(audience(event, spec=spec), role=role, seat=lambda _round: table)
+
+
+def reaches(who: Audience, *, role: Role, seat: Callable[[int | None], str | None]) -> bool:
+    """True when `who` includes a viewer of `role` who sits at `seat(round)`.
+
+    `seat` is asked only when the answer depends on it (a table-bound role and an event
+    for one table), so a worker deciding for thousands of phones looks up their tables
+    only for table events.
+    """
     if role not in who.roles:
         return False
     if who.table is None or role not in TABLE_BOUND_ROLES:
         return True
-    return table == who.table
+    return seat(who.round) == who.table

@@ -36,7 +36,7 @@ from pollinate.core.roster_vocabulary import (
 from pollinate.errors import InputError
 from pollinate.io.excel_safe import write_csv
 from pollinate.io.roster_columns import CANONICAL_COLUMNS, ColumnMap, column_letter, find_header
-from pollinate.io.roster_table import read_table
+from pollinate.io.roster_table import MAX_FILE_BYTES, read_table
 
 # Deliberately loose: a roster is not the place to enforce RFC 5322, only to catch
 # cells that are plainly not an address (a name, a phone number, "n/a").
@@ -115,7 +115,10 @@ _UNKNOWN_MESSAGES = {
 def read_roster(path: Path) -> RosterImport:
     """Read a roster file from disk; InputError names the file if it cannot be opened."""
     try:
-        data = path.read_bytes()
+        with path.open("rb") as handle:
+            # One byte past the limit is enough for read_table to refuse the file, and a
+            # 100 MB file (or /dev/zero) is never read whole.
+            data = handle.read(MAX_FILE_BYTES + 1)
     except OSError as error:
         raise InputError(
             f"cannot read the file ({error.strerror or error})",

@@ -1,14 +1,23 @@
 """Bytes of a roster file → rows of cell text, whatever program wrote the file.
 
-    bytes ─┬─ starts with PK\\x03\\x04 ─▶ XLSX (openpyxl, read-only, first sheet)
+    bytes ─▶ over 5 MB? refused
+          ─┬─ starts with PK\\x03\\x04 ─▶ zip bomb? refused ─▶ XLSX (openpyxl, read-only,
+           │                                                   first sheet)
            └─ otherwise ─▶ decode (BOM → UTF-8 / UTF-16 / UTF-32, else UTF-8,
                            else Windows-1252, else Latin-1) ─▶ sniff , ; or tab ─▶ CSV
+          ─▶ rows, at most MAX_ROWS of them (and MAX_COLUMNS wide in a workbook)
 
 Row i of `RosterTable.rows` is spreadsheet row i + 1, blank rows included, so every
 message can name the row a person sees in their spreadsheet. Cells are NFC-normalised
 and trimmed, and the quote `excel_safe` puts before a formula-like CSV cell is removed,
 so what pollinate writes it reads back unchanged. Files that are no table at all (PDF,
 images, old .xls) stop here with an `InputError`.
+
+Hostile files stop here too, in bounded time and memory: a file over `MAX_FILE_BYTES`, a
+workbook whose parts would unpack past `MAX_UNPACKED_BYTES` or `MAX_PACKING_RATIO` times
+their packed size (a zip bomb: the sizes are the archive's own, read before openpyxl
+opens it, and Python's zipfile never unpacks a part past its declared size), and any
+table past `MAX_ROWS` rows. docs/roster.md states the limits.
 """
 
 from __future__ import annotations
@@ -18,7 +27,9 @@ import csv
 import io
 import unicodedata
 import warnings
+import zipfile
 from collections import Counter
+from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
@@ -40,6 +51,23 @@ _DELIMITERS = ("\t", ";", ",")  # preferred in this order when the header cannot
 _SNIFF_LINES = 20
 _SAVE_AS = "Save it from your spreadsheet as CSV (UTF-8) or as an Excel workbook (.xlsx)."
 
+MIB = 1024 * 1024
+# The upload limit of the organizer's form (web/routes/organizer.py); a 20,000-person
+# roster written by `pollinate roster generate` is 2.8 MB as CSV and 1.3 MB as XLSX.
+MAX_FILE_BYTES = 5 * MIB
+# Spreadsheet rows, the header and blank rows included: room for 20,000 people, far
+# beyond the largest café, and still read in seconds.
+MAX_ROWS = 25_000
+# A workbook whose declared size is wider is read as wide as its cells reach, up to here.
+MAX_COLUMNS = 200
+# That 20,000-person workbook unpacks to 11.5 MB (its sheet XML is 11.5 MB packed to
+# 1.25 MB, 9.2 times), and openpyxl reads about 5 MB of sheet XML a second here.
+MAX_UNPACKED_BYTES = 32 * MIB
+# Spreadsheet XML packs 5 to 20 times; Apache POI's zip-bomb guard refuses parts that
+# unpack past 100 times (its minimum inflate ratio of 0.01). Small parts are exempt.
+MAX_PACKING_RATIO = 100
+_RATIO_EXEMPT_BYTES = 1 * MIB
+
 
 @dataclass(frozen=True, slots=True)
 class RosterTable:
@@ -57,6 +85,13 @@ def read_table(data: bytes, *, filename: str) -> RosterTable:
             file=filename,
             row=1,
             advice="Export the roster with a header row (name, email, …) and one row per person.",
+        )
+    if len(data) > MAX_FILE_BYTES:
+        raise InputError(
+            f"the file is larger than {MAX_FILE_BYTES // MIB} MB, more than a roster needs",
+            file=filename,
+            advice="Keep only the roster's own columns and rows; a roster of thousands of "
+            "people is well under 1 MB.",
         )
     if data.startswith(_ZIP):
         return _read_xlsx(data, filename)
@@ -154,7 +189,10 @@ def _read_csv(text: str, filename: str) -> tuple[tuple[str, ...], ...]:
     reader = csv.reader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     rows: list[tuple[str, ...]] = []
     try:
-        rows.extend(tuple(_clean(_formula_text(cell)) for cell in record) for record in reader)
+        for record in reader:
+            if len(rows) == MAX_ROWS:
+                raise _too_many_rows(filename)
+            rows.append(tuple(_clean(_formula_text(cell)) for cell in record))
     except csv.Error as error:
         raise InputError(
             f"the CSV cannot be read here ({error})",
@@ -165,8 +203,43 @@ def _read_csv(text: str, filename: str) -> tuple[tuple[str, ...], ...]:
     return tuple(rows)
 
 
+def _too_many_rows(filename: str) -> InputError:
+    return InputError(
+        f"the roster goes on past row {MAX_ROWS:,}; pollinate reads at most {MAX_ROWS:,} rows",
+        file=filename,
+        row=MAX_ROWS + 1,
+        advice="Delete the empty or unrelated rows below the last person, or split the "
+        "people over several sessions.",
+    )
+
+
+def _refuse_zip_bombs(data: bytes, filename: str) -> None:
+    """Refuse a workbook whose parts would unpack to far more than any roster needs."""
+    with zipfile.ZipFile(io.BytesIO(data)) as archive:
+        parts = archive.infolist()
+    advice = "Save the roster again from your spreadsheet, or as CSV (UTF-8)."
+    unpacked = sum(part.file_size for part in parts)
+    if unpacked > MAX_UNPACKED_BYTES:
+        raise InputError(
+            f"the workbook would unpack to {unpacked // MIB:,} MB, more than the "
+            f"{MAX_UNPACKED_BYTES // MIB} MB pollinate opens",
+            file=filename,
+            advice=advice,
+        )
+    for part in parts:
+        ratio = part.file_size / max(part.compress_size, 1)
+        if part.file_size > _RATIO_EXEMPT_BYTES and ratio > MAX_PACKING_RATIO:
+            raise InputError(
+                f"the workbook's part {part.filename} would unpack to {ratio:,.0f} times its "
+                f"packed size; spreadsheets pack 5 to 20 times, zip bombs far more",
+                file=filename,
+                advice=advice,
+            )
+
+
 def _read_xlsx(data: bytes, filename: str) -> RosterTable:
     try:
+        _refuse_zip_bombs(data, filename)
         # openpyxl warns about workbook features it drops (data validation, conditional
         # formats); a roster needs none of them, and pytest turns warnings into errors.
         with warnings.catch_warnings():
@@ -174,13 +247,17 @@ def _read_xlsx(data: bytes, filename: str) -> RosterTable:
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 sheet = workbook.worksheets[0]
-                rows = tuple(
-                    tuple(_clean(_cell_text(value)) for value in record)
-                    for record in sheet.iter_rows(min_row=1, values_only=True)
-                )
+                # Read-only openpyxl pads every row to the sheet's declared size; a tiny
+                # file can declare 16,384 columns and a million rows. Past the limits the
+                # declaration goes, and rows are as wide as their cells reach.
+                if (sheet.max_column or 0) > MAX_COLUMNS or (sheet.max_row or 0) > MAX_ROWS:
+                    sheet.reset_dimensions()
+                rows = _sheet_rows(sheet.iter_rows(min_row=1, values_only=True), filename)
                 names = list(workbook.sheetnames)
             finally:
                 workbook.close()
+    except InputError:
+        raise
     # openpyxl reports damage with whatever its zip or XML layer raised (BadZipFile,
     # KeyError for a missing part, ParseError, ValueError, TypeError), so take them all.
     except Exception as error:
@@ -194,6 +271,26 @@ def _read_xlsx(data: bytes, filename: str) -> RosterTable:
         others = ", ".join(f"'{name}'" for name in names[1:])
         notes = (f"read the first sheet '{names[0]}'; other sheets ignored: {others}",)
     return RosterTable(rows, notes)
+
+
+def _sheet_rows(records: Iterable[Sequence[object]], filename: str) -> tuple[tuple[str, ...], ...]:
+    rows: list[tuple[str, ...]] = []
+    for record in records:
+        if len(rows) == MAX_ROWS:
+            raise _too_many_rows(filename)
+        if len(record) > MAX_COLUMNS:
+            beyond = list(record[MAX_COLUMNS:])
+            if beyond.count(None) + beyond.count("") < len(beyond):  # C speed on wide rows
+                raise InputError(
+                    f"a cell beyond column {MAX_COLUMNS} has a value; pollinate reads at most "
+                    f"{MAX_COLUMNS} columns",
+                    file=filename,
+                    row=len(rows) + 1,
+                    advice="Delete the columns the roster does not need.",
+                )
+            record = record[:MAX_COLUMNS]
+        rows.append(tuple("" if value is None else _clean(_cell_text(value)) for value in record))
+    return tuple(rows)
 
 
 def _cell_text(value: object) -> str:

@@ -1,10 +1,12 @@
 """Session files: YAML in, a validated `SessionSpec` out, and the starter file for `init`.
 
+    bytes ─▶ at most MAX_FILE_BYTES of UTF-8 ─▶ text
     text ─read_yaml─▶ data + node tree ─SessionYaml─▶ shape checked ─_build─▶ SessionSpec
                          (yaml_source)                (session_schema)     (rules below)
 
 Every problem is an `InputError` naming the file, the line and the field, and saying what
-is expected; `docs/session-file.md` describes each key.
+is expected; `docs/session-file.md` describes each key. Hostile files end the same way, in
+bounded time: too large, not text, or YAML whose aliases multiply it (yaml_source).
 """
 
 from __future__ import annotations
@@ -49,28 +51,51 @@ _DEFAULT_TITLES = {
 # A goal (1-17) or a target: digits for outcome targets ("12.6", "17.10"), a letter for
 # means of implementation ("6.a"), as the UN's SDG indicator framework numbers them.
 _SDG = re.compile(r"(?P<goal>\d{1,2})(?:\.(?:\d{1,2}|[a-z]))?")
+# The IGF example is 3.6 KB. PyYAML reads about 300 KB of session file a second here, so
+# this keeps a wrong upload (a roster, a video) from holding a worker for long.
+MAX_FILE_BYTES = 256 * 1024
+
+
+def _too_large(file: str) -> InputError:
+    return InputError(
+        f"the file is larger than {MAX_FILE_BYTES // 1024} KB; a session file is a few KB",
+        file=file,
+        advice="Check that this is the session file (YAML), not the roster or another document.",
+    )
 
 
 def load_session(path: Path) -> SessionSpec:
     """Read and validate a session file; any problem is an `InputError` naming its line."""
     file = str(path)
     try:
-        text = path.read_text(encoding="utf-8-sig")  # -sig: editors on Windows add a BOM
+        with path.open("rb") as handle:
+            data = handle.read(MAX_FILE_BYTES + 1)  # enough to refuse a file that is too large
     except FileNotFoundError:
         raise InputError(
             "there is no such file", file=file, advice="Check the path, or run `pollinate init`."
         ) from None
+    except OSError as error:
+        raise InputError(f"the file cannot be read ({error.strerror})", file=file) from None
+    return parse_session_bytes(data, file=file)
+
+
+def parse_session_bytes(data: bytes, *, file: str) -> SessionSpec:
+    """Validate a session file given as bytes (an upload); `file` is the name errors show."""
+    if len(data) > MAX_FILE_BYTES:
+        raise _too_large(file)
+    try:
+        text = data.decode("utf-8-sig")  # -sig: editors on Windows add a BOM
     except UnicodeDecodeError:
         raise InputError(
             "the file is not UTF-8 text", file=file, advice="Save it again as UTF-8."
         ) from None
-    except OSError as error:
-        raise InputError(f"the file cannot be read ({error.strerror})", file=file) from None
     return parse_session(text, file=file)
 
 
 def parse_session(text: str, *, file: str) -> SessionSpec:
     """Validate session-file text; `file` is the name errors show."""
+    if len(text) > MAX_FILE_BYTES:  # characters: at least as many bytes
+        raise _too_large(file)
     source = read_yaml(text, file=file, as_text=wants_text)
     if source.data is None:
         raise InputError(

@@ -12,7 +12,10 @@ node tree (instead of a second `safe_load`) lets us trace a path such as
                           └── line_of(path): a key's own line, else the nearest enclosing node
 
 Syntax errors and duplicate keys (which PyYAML silently resolves to the last one) become
-`InputError`s carrying the line.
+`InputError`s carrying the line. So do documents that would take unbounded time: aliases
+that repeat a block into more than `MAX_VALUES` values (the "billion laughs": 442 bytes
+of nine aliases, nine deep, make 387 million), an alias inside the block it names (a
+loop), and nesting deeper than Python's recursion limit.
 """
 
 from __future__ import annotations
@@ -31,6 +34,9 @@ YamlPath: TypeAlias = tuple[str | int, ...]
 # YAML 1.1 (PyYAML's dialect) reads `10:30` as the sexagesimal integer 630, `17.10` as the
 # float 17.1 and `no` as False: the text a person typed is gone after construction.
 _GUESSED_TYPES = (bool, int, float, dt.date)
+# Values (scalars, lists, blocks) with every alias written out. A session file has a few
+# hundred; each is validated one by one, however many aliases share it.
+MAX_VALUES = 100_000
 
 
 @dataclass(frozen=True, slots=True)
@@ -81,19 +87,73 @@ def read_yaml(
     loader = yaml.SafeLoader(text)
     try:
         root = loader.get_single_node()
+        if root is not None:
+            _reject_alias_bombs(root, file)
         data = None if root is None else loader.construct_document(root)
+        if root is not None:
+            _reject_duplicate_keys(root, file)
+            data = _restore_text(root, data, (), as_text)
     except yaml.MarkedYAMLError as error:
         raise _syntax_error(error, file) from None
     except yaml.YAMLError as error:
         raise InputError(
             f"the file is not valid YAML: {error}", file=file, advice=_SYNTAX_ADVICE
         ) from None
+    except RecursionError:
+        # PyYAML composes and constructs recursively; "[[[[…" a few thousand deep ends here.
+        raise InputError(
+            "the file nests lists or blocks too deeply to read",
+            file=file,
+            advice="A session file nests a few levels deep; check the brackets and indentation.",
+        ) from None
     finally:
         loader.dispose()
-    if root is not None:
-        _reject_duplicate_keys(root, file)
-        data = _restore_text(root, data, (), as_text)
     return YamlSource(file=file, root=root, data=data)
+
+
+def _children(node: yaml.Node) -> list[yaml.Node]:
+    if isinstance(node, yaml.MappingNode):
+        return [part for pair in node.value for part in pair]
+    if isinstance(node, yaml.SequenceNode):
+        return list(node.value)
+    return []
+
+
+def _reject_alias_bombs(root: yaml.Node, file: str) -> None:
+    """Refuse a node graph that aliases multiply past `MAX_VALUES` values, or that loops.
+
+    An alias is the very node its anchor names, so the tree is a graph; each node's
+    written-out size is counted once (depth first, without recursion), in time linear in
+    the graph however large the written-out document would be.
+    """
+    values: dict[int, int] = {}  # id(node) -> values once its aliases are written out
+    open_nodes: set[int] = set()  # on the current path: meeting one again is a loop
+    pending: list[tuple[yaml.Node, bool]] = [(root, False)]
+    while pending:
+        node, children_done = pending.pop()
+        key = id(node)
+        if children_done:
+            open_nodes.discard(key)
+            values[key] = 1 + sum(values[id(child)] for child in _children(node))
+            if values[key] > MAX_VALUES:
+                raise InputError(
+                    f"aliases (*name) repeat blocks here into more than {MAX_VALUES:,} values",
+                    file=file,
+                    line=node.start_mark.line + 1,
+                    advice="Write the blocks out, or use fewer aliases; a session file "
+                    "has a few hundred values.",
+                )
+        elif key in open_nodes:
+            raise InputError(
+                "an alias (*name) refers to a block that contains it, so it never ends",
+                file=file,
+                line=node.start_mark.line + 1,
+                advice="Point the alias at another block, or write the values out.",
+            )
+        elif key not in values:
+            open_nodes.add(key)
+            pending.append((node, True))
+            pending.extend((child, False) for child in _children(node))
 
 
 _SYNTAX_ADVICE = (

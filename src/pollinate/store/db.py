@@ -13,6 +13,12 @@ second at most; `bench/bench_sqlite_sync.py` measures what FULL costs per commit
 (docs/operations.md quotes the figures), and `tests/store/test_db.py` kills a process right
 after its commit and finds the note.
 
+Outages. `database_unavailable(error)` tells a passing outage (PostgreSQL restarting, failing
+over, refusing or timing out connections; SQLite locked past its busy timeout) from a bug:
+the web answers the first with 503 and Retry-After, the second stays a 500. A PostgreSQL
+connection attempt gives up after `PG_CONNECT_TIMEOUT_SECONDS`, so a server that is
+unreachable rather than refusing cannot hold a request for the minutes TCP would wait.
+
 SQLite transactions. The sqlite3 module begins a transaction at its first write, so reads
 before it see the latest committed data, much like PostgreSQL's default READ COMMITTED.
 Writes that depend on what was read therefore compare and set in one statement
@@ -21,21 +27,30 @@ Writes that depend on what was read therefore compare and set in one statement
 
 from __future__ import annotations
 
+import sqlite3
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
 from typing import Any
 
+import psycopg
 from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
-from sqlalchemy.exc import ArgumentError
+from sqlalchemy.exc import ArgumentError, DBAPIError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from pollinate.errors import InputError
+
+# libpq waits for ever by default, and TCP gives up on an unanswered connect only after
+# about two minutes (Linux tcp_syn_retries=6); a refused connect fails at once anyway.
+# 5 s covers a slow handshake across a data centre many times over. A connect_timeout in
+# the URL's query string takes precedence.
+PG_CONNECT_TIMEOUT_SECONDS = 5
 
 # How long a SQLite writer waits for another writer's lock before giving up. Writes here
 # are single-row and take well under a millisecond; 10 s only matters under a stall.
@@ -85,12 +100,42 @@ def create_engine_for(url: str) -> Engine:
     if parsed.get_backend_name() == "postgresql":
         # pre_ping: a worker that outlives a database restart reconnects instead of failing
         # its first request with a closed connection.
-        return create_engine(parsed, pool_pre_ping=True)
+        connect_args = {}
+        if "connect_timeout" not in parsed.query:
+            connect_args["connect_timeout"] = PG_CONNECT_TIMEOUT_SECONDS
+        return create_engine(parsed, pool_pre_ping=True, connect_args=connect_args)
     # check_same_thread off: the pool hands a connection to one thread at a time, and
     # FastAPI runs sync handlers on a thread pool.
     engine = create_engine(parsed, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _tune_sqlite)
     return engine
+
+
+def database_unavailable(error: BaseException) -> bool:
+    """True when `error` means the database cannot be reached or used just now, so the
+    same request may well succeed in a few seconds; False for anything else (a bug).
+
+    PostgreSQL: psycopg's OperationalError covers refused and timed-out connections and
+    the server shutting down, starting up ("the database system is starting up") or out
+    of connection slots; SQLAlchemy also flags any error it recognised as a dropped
+    connection (`connection_invalidated`). A pool with no free connection within its
+    timeout is the same condition. SQLite: only "database is locked" (another writer
+    held the lock past `SQLITE_BUSY_TIMEOUT_MS`); its other OperationalErrors, such as
+    "no such table", are bugs or a missed migration and must not look transient.
+    """
+    if isinstance(error, PoolTimeout):
+        return True
+    if not isinstance(error, DBAPIError):
+        return False
+    if error.connection_invalidated:
+        return True
+    cause = error.orig
+    if isinstance(cause, psycopg.OperationalError):
+        return True
+    return isinstance(cause, sqlite3.OperationalError) and cause.sqlite_errorcode in (
+        sqlite3.SQLITE_BUSY,
+        sqlite3.SQLITE_LOCKED,
+    )
 
 
 def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:

@@ -48,7 +48,9 @@ from pollinate.live.factory import bus_from_url
 from pollinate.store.db import create_engine_for, session_factory
 from pollinate.store.repositories import VersionConflict
 from pollinate.web.deps import Runtime
+from pollinate.web.fanout import Fanout
 from pollinate.web.feed import OutboxFeed
+from pollinate.web.limits import RequestLimits
 from pollinate.web.routes import (
     api,
     board,
@@ -131,6 +133,7 @@ def create_app(
     engine = engine if engine is not None else create_engine_for(settings.db_url)
     live_bus = bus if bus is not None else bus_from_url(settings.bus_url)
     store = session_factory(engine)
+    feed = OutboxFeed(store)
     runtime = Runtime(
         settings=settings,
         engine=engine,
@@ -139,7 +142,8 @@ def create_app(
         clock=clock,
         secret=settings.secret(),
         templates=templates(),
-        feed=OutboxFeed(store),
+        feed=feed,
+        fanout=Fanout(feed, live_bus),
     )
     reclustering = Reclustering(runtime.store, live_bus, clock)
     runtime.reclustering = reclustering
@@ -165,6 +169,7 @@ def create_app(
                 await reclustering.close()  # before the cancel: it awaits its tasks
                 background.cancel_scope.cancel()
                 await live_bus.close()
+                await runtime.fanout.close()
                 if own_engine:
                     engine.dispose()
 
@@ -175,6 +180,7 @@ def create_app(
         lifespan=lifespan,
     )
     app.state.runtime = runtime
+    app.add_middleware(RequestLimits, templates=runtime.templates)  # inside SecurityHeaders
     app.add_middleware(SecurityHeaders)
     for module in (
         api,
@@ -197,8 +203,26 @@ def create_app(
 
 
 def _add_error_pages(app: FastAPI, runtime: Runtime) -> None:
+    # A database restart or failover is a passing condition, not a bug: 503 with a
+    # sentence and Retry-After, instead of a 500 and a traceback per request. A write cut
+    # off by the outage was rolled back, or committed just before the connection broke;
+    # a page resending it with its Idempotency-Key gets it stored once either way.
+    from sqlalchemy.exc import DBAPIError
+    from sqlalchemy.exc import TimeoutError as PoolTimeout
+
+    from pollinate.store.db import database_unavailable
+
+    database_down = (
+        "The database is not answering just now, perhaps because it is restarting; "
+        "please try again in a few seconds."
+    )
+    # Seconds a client should wait: 429 is a per-minute limit; a PostgreSQL restart takes
+    # a second or two (0.3 s for the tests' private cluster), a failover a few more.
+    retry_after = {429: 60, 503: 5}
+
     def answer(request: Request, status: int, message: str, **extra: object) -> Response:
-        headers = {"Retry-After": "60"} if status == 429 else None
+        seconds = retry_after.get(status)
+        headers = None if seconds is None else {"Retry-After": str(seconds)}
         if request.url.path.startswith("/api/") or "text/html" not in request.headers.get(
             "accept", ""
         ):
@@ -223,6 +247,22 @@ def _add_error_pages(app: FastAPI, runtime: Runtime) -> None:
             response.headers[name] = value
         return response
 
+    async def database_error(request: Request, error: Exception) -> Response:
+        if not database_unavailable(error):
+            raise error  # a bug, not an outage: the 500 and its traceback stay
+        cause = getattr(error, "orig", None) or error
+        # The route's pattern, not the path: /l/{token} must not put a key in the log.
+        route = getattr(request.scope.get("route"), "path", "an unmatched path")
+        logger.warning(
+            "Database unavailable; answered %s %s with 503: %s",
+            request.method,
+            route,
+            str(cause).splitlines()[0] if str(cause) else type(cause).__name__,
+        )
+        return answer(request, 503, database_down)
+
+    app.add_exception_handler(DBAPIError, database_error)
+    app.add_exception_handler(PoolTimeout, database_error)
     app.add_exception_handler(InputError, input_error)
     app.add_exception_handler(NotAllowed, fixed(403))
     app.add_exception_handler(AgendaError, fixed(409))

@@ -27,6 +27,7 @@ from pollinate.core.roles import Role
 from pollinate.live.bus import Bus
 from pollinate.store import repositories
 from pollinate.web import auth
+from pollinate.web.fanout import Fanout
 from pollinate.web.feed import OutboxFeed
 
 SAFE_METHODS = frozenset({"GET", "HEAD", "OPTIONS"})
@@ -48,6 +49,8 @@ class Runtime:
     templates: Jinja2Templates
     # The outbox as this worker's live streams read it: one query per change (web/feed.py).
     feed: OutboxFeed
+    # Wakes each live stream for the events it is for only (web/fanout.py).
+    fanout: Fanout
     # Re-clusters a session's theme board a moment after its notes change (issue 4).
     reclustering: Reclustering | None = field(default=None, repr=False)
 

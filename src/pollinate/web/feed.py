@@ -18,7 +18,9 @@ What the cache promises
 - `after(last, newest=N)` returns every event after `last` up to at least N. A caller
   that has no N (a quiet heartbeat, checking for a lost wake-up) gets an answer read no
   more than `FRESH_SECONDS` before it asked, so a lost wake-up still costs at most a
-  heartbeat plus that second.
+  heartbeat plus that second. A wake-up without news (the Redis bus reconnected and
+  cannot know what it missed) asks for a read begun after it asked: all the streams
+  roused together still share one or two reads.
 - A stream resuming from before the cached run (an old `Last-Event-ID`) is served by
   its own read, which is not cached: replays are rare and must not evict the live tail.
 - `note.deleted` blanks the deleted note's text in cached entries too, as
@@ -41,7 +43,7 @@ import anyio
 from sqlalchemy.orm import Session
 
 from pollinate.actions.live import LiveSession, Store, load_live, transact
-from pollinate.core.events import Event, event_from_payload
+from pollinate.core.events import Audience, Event, audience, event_from_payload
 from pollinate.store import outbox
 
 # How many parsed events each session keeps in memory: a café logs a few hundred events
@@ -61,6 +63,7 @@ class FeedEntry:
     logged: outbox.OutboxEvent
     event: Event
     live: LiveSession  # the session as known when this event was read (plan for tables)
+    audience: Audience  # who receives it, decided once (core.events.audience)
 
 
 @dataclass(slots=True)
@@ -83,20 +86,10 @@ class OutboxFeed:
         self._clock = clock
         self._keep = keep
         self._sessions: dict[str, _SessionFeed] = {}
-        self._watchers: dict[str, int] = {}
 
-    def watch(self, session_id: str) -> None:
-        """Count a stream of the session; its cache lives while anyone watches."""
-        self._watchers[session_id] = self._watchers.get(session_id, 0) + 1
-
-    def unwatch(self, session_id: str) -> None:
-        """Forget a stream; the last one gone drops the session's cache."""
-        left = self._watchers.get(session_id, 0) - 1
-        if left > 0:
-            self._watchers[session_id] = left
-        else:
-            self._watchers.pop(session_id, None)
-            self._sessions.pop(session_id, None)
+    def forget(self, session_id: str) -> None:
+        """Drop the session's cache (its last stream on this worker has gone)."""
+        self._sessions.pop(session_id, None)
 
     def cached_sessions(self) -> int:
         """How many sessions hold a cache now (for tests and health pages)."""
@@ -120,8 +113,20 @@ class OutboxFeed:
 
         return await transact(self._store, read)
 
-    async def after(self, session_id: str, last: int, *, newest: int | None) -> Sequence[FeedEntry]:
-        """Every event after `last`, up to at least `newest` (or fresh, without one)."""
+    async def after(
+        self,
+        session_id: str,
+        last: int,
+        *,
+        newest: int | None,
+        fresh_within: float = FRESH_SECONDS,
+    ) -> Sequence[FeedEntry]:
+        """Every event after `last`, up to at least `newest`.
+
+        Without `newest`, the answer comes from a read that began at most `fresh_within`
+        seconds before this call: 0 for a wake-up that carries no news (the Redis bus
+        reconnected, so anything may have been missed), `FRESH_SECONDS` for a heartbeat.
+        """
         asked = self._clock()
         feed = self._sessions.get(session_id)
         if feed is None:
@@ -129,7 +134,7 @@ class OutboxFeed:
         async with feed.lock:
             if last < feed.low:
                 return await self._read_uncached(session_id, last, feed.live)
-            if not _covers(feed, newest, asked - FRESH_SECONDS):
+            if not _covers(feed, newest, asked - fresh_within):
                 await self._refresh(session_id, feed)
             return _tail(feed, last)
 
@@ -142,12 +147,11 @@ class OutboxFeed:
         feed = self._sessions.get(session_id)
         if feed is None:
             feed = _SessionFeed(live, deque(maxlen=self._keep), low=last, top=last)
-            if session_id in self._watchers:
-                self._sessions[session_id] = feed
+            self._sessions[session_id] = feed
         return feed
 
     async def _refresh(self, session_id: str, feed: _SessionFeed) -> None:
-        feed.read_at = self._clock()
+        began = self._clock()
         while True:
             top, live = feed.top, feed.live
             read = await transact(
@@ -156,7 +160,8 @@ class OutboxFeed:
             for entry in read:
                 _append(feed, entry)
             if len(read) < READ_LIMIT:
-                return
+                break
+        feed.read_at = began  # only a read that finished counts as fresh
 
     async def _read_uncached(
         self, session_id: str, last: int, live: LiveSession
@@ -209,7 +214,7 @@ def _blank_note(feed: _SessionFeed, note_id: str) -> None:
             blanked: dict[str, Any] = {**payload, "text": ""}
             logged = replace(entry.logged, payload=blanked)
             event = event_from_payload(logged.type, blanked)
-            feed.entries[index] = FeedEntry(logged, event, entry.live)
+            feed.entries[index] = FeedEntry(logged, event, entry.live, entry.audience)
 
 
 def _read_since(db: Session, session_id: str, after: int, live: LiveSession) -> list[FeedEntry]:
@@ -217,5 +222,6 @@ def _read_since(db: Session, session_id: str, after: int, live: LiveSession) -> 
     for logged in outbox.since(db, session_id, after, limit=READ_LIMIT):
         if logged.type == "seating.changed":
             live = load_live(db, session_id)  # a participant's table may move
-        entries.append(FeedEntry(logged, event_from_payload(logged.type, logged.payload), live))
+        event = event_from_payload(logged.type, logged.payload)
+        entries.append(FeedEntry(logged, event, live, audience(event, spec=live.spec)))
     return entries

@@ -2,14 +2,17 @@
 
     connect (Last-Event-ID header, or ?last_event_id= on a first connect, else "now")
        │
-       ├─ subscribe to the bus FIRST, so nothing committed from here on is missed
+       ├─ watch the session FIRST (web/fanout.py), so nothing committed from here on
+       │  is missed
        ├─ id older than the outbox keeps, or unknown? ──▶ event: resync (page re-fetches)
        ├─ replay the events after id, filtered by core.events.receives for this viewer
        ▼
-    loop ─┬─ bus wakes us (seq N) ─▶ feed.after(last, newest=N) ─▶ send each allowed event
+    loop ─┬─ the fan-out wakes us (seq N), for an event this viewer receives
+          │     ─▶ feed.after(last, newest=N), from memory ─▶ send each allowed event
           ├─ heartbeat_seconds pass quietly ─▶ ": heartbeat" comment (keeps proxies open)
+          ├─ the database is restarting ─▶ keep the connection, read again next heartbeat
           ├─ client disconnects ─▶ EventStreamResponse cancels the loop, unsubscribes
-          └─ server shuts down ─▶ bus.close() ends the subscription ─▶ the stream ends
+          └─ server shuts down ─▶ bus.close() ends the fan-out ─▶ the stream ends
 
 The events come from `web/feed.py`, which reads the outbox once per change for all the
 streams of a worker and parses each event once; a stream only filters and frames.
@@ -27,20 +30,26 @@ few lines, and the shutdown path (the bus closing) is ours either way.
 from __future__ import annotations
 
 import json
+import logging
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
+from functools import partial
 from typing import Any
 
 import anyio
+from sqlalchemy.exc import DBAPIError
 from starlette.responses import StreamingResponse
 from starlette.types import Receive, Scope, Send
 
 from pollinate.actions.live import LiveSession
-from pollinate.core.events import receives
+from pollinate.core.events import reaches
 from pollinate.core.roles import Role
-from pollinate.live.bus import Bus
+from pollinate.store.db import database_unavailable
 from pollinate.web.auth import Viewer
+from pollinate.web.fanout import Fanout
 from pollinate.web.feed import FeedEntry, OutboxFeed
+
+logger = logging.getLogger("pollinate.web")
 
 RETRY_MS = 2000  # how long a browser waits before reconnecting after a drop
 # Proxies and routers cut idle connections after 30-60 s; 15 s stays well inside that
@@ -104,9 +113,9 @@ def _frames(entries: Sequence[FeedEntry], viewer: Viewer, now: str) -> list[str]
     """The frames of `entries` that the viewer may see."""
     frames = []
     for entry in entries:
-        event, logged = entry.event, entry.logged
-        table = _table_for(viewer, entry.live, getattr(event, "round", None))
-        if not receives(event, role=viewer.role, table=table, spec=entry.live.spec):
+        logged = entry.logged
+        seat = partial(_table_for, viewer, entry.live)
+        if not reaches(entry.audience, role=viewer.role, seat=seat):
             continue
         data = {
             "type": logged.type,
@@ -118,9 +127,18 @@ def _frames(entries: Sequence[FeedEntry], viewer: Viewer, now: str) -> list[str]
     return frames
 
 
+async def _read(
+    feed: OutboxFeed, session_id: str, last: int, woken: int | None
+) -> Sequence[FeedEntry]:
+    if woken is None:  # a heartbeat: a read from the last second will do
+        return await feed.after(session_id, last, newest=None)
+    # Woken by the fan-out, which has read up to `woken` already: this comes from memory.
+    return await feed.after(session_id, last, newest=woken)
+
+
 async def event_stream(
     feed: OutboxFeed,
-    bus: Bus,
+    fanout: Fanout,
     session_id: str,
     viewer: Viewer,
     *,
@@ -129,37 +147,37 @@ async def event_stream(
     clock: Callable[[], datetime],
 ) -> AsyncIterator[str]:
     """The frames of one client's stream, until it disconnects or the bus closes."""
-    feed.watch(session_id)
-    try:
-        async with bus.subscribe(session_id) as wakeups:
-            last, resync = await feed.start(session_id, last_event_id)
-            yield f"retry: {RETRY_MS}\n\n"
-            if resync:
-                data = {"last_event_id": last, "server_time": clock().isoformat()}
-                yield frame(event="resync", id=last, data=data)
-            iterator = aiter(wakeups)
-            newest: int | None = None
-            while True:
-                # Read after every wake-up and after every heartbeat too: the outbox is
-                # the truth, so a wake-up lost anywhere costs at most about one heartbeat.
-                # A wake-up that is no news to this stream (a repeat after the Redis bus
-                # reconnected) asks for a fresh read, as a heartbeat does.
-                entries = await feed.after(
-                    session_id,
-                    last,
-                    newest=newest if newest is not None and newest > last else None,
-                )
-                if entries:
-                    last = entries[-1].logged.seq
-                    for text in _frames(entries, viewer, clock().isoformat()):
-                        yield text
-                newest = None
-                with anyio.move_on_after(min(heartbeat_seconds, MAX_HEARTBEAT_SECONDS)):
-                    try:
-                        newest = await anext(iterator)
-                    except StopAsyncIteration:
-                        return  # the bus closed: the server is shutting down
-                if newest is None:
-                    yield f": heartbeat {clock().isoformat()}\n\n"
-    finally:
-        feed.unwatch(session_id)
+    seat = partial(_table_for, viewer)
+    async with fanout.watch(session_id, viewer.role, seat) as wakeups:
+        last, resync = await feed.start(session_id, last_event_id)
+        yield f"retry: {RETRY_MS}\n\n"
+        if resync:
+            data = {"last_event_id": last, "server_time": clock().isoformat()}
+            yield frame(event="resync", id=last, data=data)
+        iterator = aiter(wakeups)
+        woken: int | None = None
+        while True:
+            # Read after every wake-up and after every heartbeat too: the outbox is
+            # the truth, so a wake-up lost anywhere costs at most about one heartbeat.
+            try:
+                entries = await _read(feed, session_id, last, woken)
+            except DBAPIError as error:
+                if not database_unavailable(error):
+                    raise
+                # The database is restarting: keep the phone connected and try again
+                # at the next heartbeat, rather than drop every stream at once and
+                # have them all reconnect into 503s.
+                logger.info("live stream waits for the database: %s", type(error).__name__)
+                entries = []
+            if entries:
+                last = entries[-1].logged.seq
+                for text in _frames(entries, viewer, clock().isoformat()):
+                    yield text
+            woken = None
+            with anyio.move_on_after(min(heartbeat_seconds, MAX_HEARTBEAT_SECONDS)):
+                try:
+                    woken = await anext(iterator)
+                except StopAsyncIteration:
+                    return  # the bus closed: the server is shutting down
+            if woken is None:
+                yield f": heartbeat {clock().isoformat()}\n\n"

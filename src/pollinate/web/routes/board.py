@@ -46,9 +46,10 @@ from pollinate.web import auth
 from pollinate.web.board_views import board_view, report_back_view
 from pollinate.web.deps import Now, Rt, viewer
 from pollinate.web.pages import back, live_page
+from pollinate.web.problems import ERROR_ANSWERS
 from pollinate.web.views import viewer_state
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_ANSWERS)  # its error answers, in the OpenAPI document
 HARVESTERS = (Role.RAPPORTEUR, Role.FACILITATOR)
 Harvester = Annotated[auth.Viewer, viewer(*HARVESTERS)]
 BoardEditAction = Literal["merge", "split", "rename", "star", "unstar", "recount"]

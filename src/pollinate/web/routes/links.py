@@ -1,7 +1,9 @@
 """Opening a link, and walk-ins checking in with the join code.
 
-GET /l/TOKEN ─▶ valid? ─▶ Set-Cookie pollinate-<session>-<role>=TOKEN ─▶ 303 role page
+GET /l/TOKEN ─▶ too many wrong links from this address? 429 (web/limits.py)
+              ─▶ valid? ─▶ Set-Cookie pollinate-<session>-<role>=TOKEN ─▶ 303 role page
               organizer token ─▶ Set-Cookie pollinate-organizer ─▶ 303 /organize
+              neither ─▶ counted as a wrong link ─▶ 404
 GET /join[/CODE] ─▶ form (name, group, region, onsite/online) + double-submit cookie
 POST /join ─▶ rate limit (per device, per session; in the database) ─▶ re-plan later
               rounds ─▶ participant link as cookie ─▶ 303 participant page
@@ -15,6 +17,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
+from sqlalchemy.orm import Session
 
 from pollinate.actions.live import transact
 from pollinate.actions.seating import WalkIn, join_with_code, mark_present
@@ -22,7 +25,7 @@ from pollinate.core.roles import Role
 from pollinate.core.roster import Attendance, Region, StakeholderGroup
 from pollinate.errors import InfeasibleError, InputError, NotAllowed
 from pollinate.store import repositories
-from pollinate.web import auth
+from pollinate.web import auth, limits
 from pollinate.web.deps import Now, Rt, Runtime
 
 router = APIRouter(include_in_schema=False)
@@ -52,11 +55,22 @@ def page_of(session_id: str, role: Role) -> str:
 
 @router.get("/l/{token}")
 async def open_link(token: str, request: Request, rt: Rt, now: Now) -> Response:
-    if auth.is_organizer_token(rt.secret, token):
+    client = client_key(request, rt)
+    organizer = auth.is_organizer_token(rt.secret, token)
+
+    def lookup(db: Session) -> repositories.Link | None:
+        # Too many wrong links from this address: 429 before the token is even looked at.
+        limits.refuse_link_guessers(db, client, now=now)
+        link = None if organizer else repositories.resolve_link(db, token)
+        if link is None and not organizer:
+            limits.count_wrong_link(db, client, now=now)
+        return link
+
+    link = await transact(rt.store, lookup)
+    if organizer:
         response: Response = RedirectResponse("/organize", status_code=303)
         set_cookie(response, request, rt, auth.ORGANIZER_COOKIE, token)
         return response
-    link = await transact(rt.store, lambda db: repositories.resolve_link(db, token))
     if link is None:
         raise HTTPException(404, INVALID_LINK)
     if link.role is Role.PARTICIPANT and link.participant_id:

@@ -18,8 +18,9 @@ from pollinate.actions.redaction import Restorer, keep_redactions, restore_span
 from pollinate.core.roles import Role
 from pollinate.web import auth
 from pollinate.web.deps import Now, Rt, viewer
+from pollinate.web.problems import ERROR_ANSWERS
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_ANSWERS)  # its error answers, in the OpenAPI document
 Host = Annotated[auth.Viewer, viewer(Role.HOST)]
 
 

@@ -38,9 +38,10 @@ from pollinate.web import auth
 from pollinate.web.board_views import ballot_view, report_back_view, vote_view
 from pollinate.web.deps import Now, Rt, Runtime, viewer
 from pollinate.web.pages import back, live_page
+from pollinate.web.problems import ERROR_ANSWERS
 from pollinate.web.views import viewer_state
 
-router = APIRouter()
+router = APIRouter(responses=ERROR_ANSWERS)  # its error answers, in the OpenAPI document
 Facilitator = Annotated[auth.Viewer, viewer(Role.FACILITATOR)]
 Participant = Annotated[auth.Viewer, viewer(Role.PARTICIPANT)]
 ROOM_SCREENS = (Role.PROJECTOR, Role.FACILITATOR, Role.RAPPORTEUR)

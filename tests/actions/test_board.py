@@ -1,10 +1,12 @@
 from __future__ import annotations
 
+import time
 from datetime import timedelta
 
 import anyio
 import pytest
 
+from pollinate.actions import board as board_actions
 from pollinate.actions.agenda import command_agenda
 from pollinate.actions.board import Reclustering, refresh_board
 from pollinate.actions.notes import NoteWriter, accept_note
@@ -112,4 +114,26 @@ async def test_the_same_notes_are_not_clustered_twice(store):
     again = await refresh_board(store, bus, session_id, now=START)
     assert again.revision == first.revision == 1
     assert (await refresh_board(store, bus, session_id, now=START, force=True)).revision == 2
+    await bus.close()
+
+
+async def test_notes_that_keep_coming_space_out_a_slow_re_clustering(monkeypatch):
+    runs: list[tuple[float, float]] = []
+
+    async def slow_refresh(*_args, **_kwargs) -> None:
+        began = time.monotonic()
+        await anyio.sleep(0.2)
+        runs.append((began, time.monotonic()))
+
+    monkeypatch.setattr(board_actions, "refresh_board", slow_refresh)
+    bus = MemoryBus()
+    watch = Reclustering(None, bus, lambda: START, delay=0.01)  # type: ignore[arg-type]
+    watch.notes_changed("s1")
+    await anyio.sleep(0.1)  # inside the first re-clustering
+    watch.notes_changed("s1")
+    await watch.idle()
+    assert len(runs) == 2
+    gap = runs[1][0] - runs[0][1]
+    # Three times the 0.2 s it took (BUSY_SHARE 4), not the 0.01 s debounce.
+    assert gap >= 0.2 * (board_actions.BUSY_SHARE - 1) * 0.95
     await bus.close()

@@ -21,6 +21,7 @@ import dataclasses
 import hashlib
 import json
 import logging
+import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
@@ -53,6 +54,9 @@ DEBOUNCE_SECONDS = 2.0
 """How long the board waits after a note before re-clustering: a table's burst of notes
 (a host types one every few seconds) becomes one re-clustering and one event."""
 
+BUSY_SHARE = 4
+"""While notes keep coming, a re-clustering runs at most once per this many times its own
+duration (a 1 s re-clustering waits 3 s before the next)."""
 MAX_THEMES_ASKED = 30  # the rapporteur's own count; more cannot be read back in minutes
 EDIT_RETRIES = 3
 
@@ -322,7 +326,9 @@ class Reclustering:
 
     The first change of a quiet session starts a timer of `delay` seconds; changes
     while it runs ride along; a change during the re-clustering itself starts one more
-    round after it. One per app (web/app.py); `close` cancels what is pending.
+    round after it, which waits `delay` or three times as long as the last re-clustering
+    took, whichever is longer (`BUSY_SHARE`). One per app (web/app.py); `close` cancels
+    what is pending.
     """
 
     def __init__(
@@ -348,16 +354,23 @@ class Reclustering:
         self._pending[session_id] = task
 
     async def _run(self, session_id: str) -> None:
+        wait = self.delay
         try:
             while True:
-                await asyncio.sleep(self.delay)
+                await asyncio.sleep(wait)
                 self._again.discard(session_id)
+                began = time.monotonic()
                 try:
                     await refresh_board(self.store, self.bus, session_id, now=self.clock())
                 except Exception:  # a failed refresh must not end later ones
                     logger.exception("re-clustering session %s failed", session_id)
                 if session_id not in self._again:
                     return
+                # Notes kept coming: wait long enough that re-clustering takes at most
+                # 1 / BUSY_SHARE of the time. Without this, a plenary typing 200 notes
+                # a second re-clustered thousands of notes every 2 s, and the CPU that
+                # took was missing from the note writes (bench/live.py).
+                wait = max(self.delay, (time.monotonic() - began) * (BUSY_SHARE - 1))
         finally:
             self._pending.pop(session_id, None)
 

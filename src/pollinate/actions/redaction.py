@@ -92,9 +92,9 @@ def role_people(spec: SessionSpec) -> list[str]:
 def session_redactor(db: Session, live: LiveSession, cache: RedactorCache = CACHE) -> Redactor:
     """The session's redactor, from the cache unless its roster changed since."""
     people = role_people(live.spec)
-    names = redactions.roster_names(db, live.id)
+    version = repositories.roster_version(db, live.id)
     digest = hashlib.sha256(
-        json.dumps([names, people], ensure_ascii=False).encode("utf-8")
+        json.dumps([version, people], ensure_ascii=False).encode("utf-8")
     ).hexdigest()
 
     def build() -> Redactor:

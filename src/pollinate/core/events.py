@@ -303,6 +303,16 @@ EVENT_TYPES: Mapping[str, type[Event]] = types.MappingProxyType(
 """Every event class by its `type` string."""
 
 
+def _field_types(cls: type) -> Mapping[str, object]:
+    hints = get_type_hints(cls)
+    return types.MappingProxyType({f.name: hints[f.name] for f in dataclasses.fields(cls)})
+
+
+# Resolved once: typing.get_type_hints costs about a millisecond a call, and a worker
+# decodes every event of every session it streams.
+_FIELD_TYPES = {name: _field_types(cls) for name, cls in EVENT_TYPES.items()}
+
+
 def event_from_payload(type: str, payload: Mapping[str, object]) -> Event:
     """Rebuild the event that `to_payload()` produced; `ValueError` if it does not fit.
 
@@ -316,12 +326,12 @@ def event_from_payload(type: str, payload: Mapping[str, object]) -> Event:
     cls = EVENT_TYPES.get(type)
     if cls is None:
         raise ValueError(f"unknown event type {type!r}")
-    fields = {field.name for field in dataclasses.fields(cls)}
+    hints = _FIELD_TYPES[type]
+    fields = hints.keys()
     if unknown := sorted(set(payload) - fields):
         raise ValueError(f"{type}: unexpected fields {', '.join(unknown)}")
     if missing := sorted(fields - set(payload)):
         raise ValueError(f"{type}: missing fields {', '.join(missing)}")
-    hints = get_type_hints(cls)
     values: dict[str, Any] = {
         name: _decode(hints[name], payload[name], f"{type}.{name}") for name in fields
     }

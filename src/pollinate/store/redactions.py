@@ -18,7 +18,7 @@ from sqlalchemy import delete, select
 from sqlalchemy.orm import Session
 
 from pollinate.core.redact import RedactedSpan, SpanKind
-from pollinate.store.tables import NoteRedactionRow, ParticipantRow
+from pollinate.store.tables import NoteRedactionRow
 
 
 def _span_json(span: RedactedSpan) -> dict[str, object]:
@@ -118,17 +118,3 @@ def forget_older(db: Session, *, before: datetime) -> None:
         delete(NoteRedactionRow).where(NoteRedactionRow.created_at < before),
         execution_options={"synchronize_session": False},
     )
-
-
-def roster_names(db: Session, session_id: str) -> list[tuple[str, str | None]]:
-    """Each participant's name and organisation, in roster order: what a redactor indexes.
-
-    A cheap read of two columns, so that an action can tell whether the roster it built a
-    redactor from is still current without loading every participant.
-    """
-    rows = db.execute(
-        select(ParticipantRow.name, ParticipantRow.organization)
-        .where(ParticipantRow.session_id == session_id)
-        .order_by(ParticipantRow.position)
-    )
-    return [(name, organization) for name, organization in rows]

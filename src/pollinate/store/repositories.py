@@ -17,6 +17,8 @@ from __future__ import annotations
 import dataclasses
 import hashlib
 import secrets
+import threading
+from collections import OrderedDict
 from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import datetime
@@ -166,6 +168,21 @@ def save_roster(db: Session, session_id: str, roster: Roster) -> None:
     for gone in rows.values():
         db.delete(gone)
     db.flush()
+    _bump_roster_version(db, session_id)
+
+
+def _bump_roster_version(db: Session, session_id: str) -> None:
+    db.execute(
+        update(SessionRow)
+        .where(SessionRow.id == session_id)
+        .values(roster_version=SessionRow.roster_version + 1),
+        execution_options={"synchronize_session": False},
+    )
+
+
+def roster_version(db: Session, session_id: str) -> int:
+    """A number that changes whenever the session's participants change."""
+    return db.scalar(select(SessionRow.roster_version).where(SessionRow.id == session_id)) or 0
 
 
 def load_roster(db: Session, session_id: str) -> Roster:
@@ -194,6 +211,7 @@ def add_participant(
         )
     )
     db.flush()
+    _bump_roster_version(db, session_id)
 
 
 def set_presence(
@@ -273,12 +291,51 @@ def save_plan(db: Session, session_id: str, plan: Plan, metrics: PlanMetrics | N
     return version
 
 
+class _PlanCache:
+    """Plans already read, by (database, session, plan version); least recent dropped.
+
+    Every note and action loads its session's plan, and a plenary's plan is thousands of
+    seats of JSON (about 2 ms to read and rebuild at 2,250 people, bench/live.py). A
+    saved plan never changes under its version, so one integer tells whether the copy
+    here is current. Plans are frozen values; callers must not change their dicts.
+    """
+
+    def __init__(self, size: int = 64) -> None:
+        self._size = size
+        self._plans: OrderedDict[tuple[str, str, int], StoredPlan] = OrderedDict()
+        self._lock = threading.Lock()
+
+    def get(self, key: tuple[str, str, int]) -> StoredPlan | None:
+        with self._lock:
+            plan = self._plans.get(key)
+            if plan is not None:
+                self._plans.move_to_end(key)
+            return plan
+
+    def put(self, key: tuple[str, str, int], plan: StoredPlan) -> None:
+        with self._lock:
+            self._plans[key] = plan
+            while len(self._plans) > self._size:
+                self._plans.popitem(last=False)
+
+
+PLANS = _PlanCache()
+
+
 def load_plan(db: Session, session_id: str) -> StoredPlan | None:
+    version = db.scalar(select(PlanRow.version).where(PlanRow.session_id == session_id))
+    if version is None:
+        return None
+    database = db.get_bind().engine.url.render_as_string(hide_password=True)
+    if (cached := PLANS.get((database, session_id, version))) is not None:
+        return cached
     row = db.get(PlanRow, session_id, populate_existing=True)
     if row is None:
         return None
     metrics = None if row.metrics_json is None else PlanMetrics(**row.metrics_json)
-    return StoredPlan(_plan(row.plan_json), metrics, row.version)
+    stored = StoredPlan(_plan(row.plan_json), metrics, row.version)
+    PLANS.put((database, session_id, row.version), stored)
+    return stored
 
 
 # ── notes ─────────────────────────────────────────────────────────────────────────────

@@ -99,6 +99,9 @@ class SessionRow(Base):
     # The last outbox seq handed out; outbox.append increments it under the row lock, so
     # seqs never repeat, even after old events are pruned.
     event_seq: Mapped[int] = mapped_column(Integer, default=0)
+    # Bumped by every change to the session's participants (repositories.save_roster,
+    # add_participant), so a cached redactor knows it is current from one integer.
+    roster_version: Mapped[int] = mapped_column(Integer, default=0, server_default="0")
 
 
 class ParticipantRow(Base):

@@ -14,9 +14,9 @@ from pollinate.actions.sessions import create_live_session
 from pollinate.core.events import BlockStarted, NoteAdded
 from pollinate.core.roles import Role
 from pollinate.core.session import BlockKind
-from pollinate.live.bus import Bus, Mailbox
+from pollinate.live.bus import Bus
 from pollinate.store.db import session_factory
-from pollinate.web.fanout import Fanout
+from pollinate.web.fanout import Fanout, Watch
 from pollinate.web.feed import OutboxFeed
 from tests.conftest import Database
 from tests.web.conftest import PLAN, ROSTER, START, cafe_spec
@@ -66,14 +66,13 @@ def participant(person: str):
     return seat
 
 
-async def next_seq(wakeups: AsyncIterator[int]) -> int:
+async def next_seq(watch: Watch) -> int:
     with anyio.fail_after(5):
-        return await anext(wakeups)
+        return await anext(aiter(watch))
 
 
-def pending(wakeups: AsyncIterator[int]) -> int | None:
-    assert isinstance(wakeups, Mailbox)
-    return wakeups.pending
+def pending(watch: Watch) -> int | None:
+    return watch.mailbox.pending
 
 
 async def test_a_note_wakes_its_tables_host_and_the_note_readers_but_no_phone(
@@ -127,4 +126,27 @@ async def test_closing_the_bus_ends_every_stream(fanning: Fanning):
     async with fanout.watch(session, Role.FACILITATOR, seated(None)) as wakeups:
         await fanning.bus.close()
         with anyio.fail_after(5), pytest.raises(StopAsyncIteration):
-            await anext(wakeups)
+            await anext(aiter(wakeups))
+
+
+async def test_a_phone_skips_at_its_heartbeat_what_concerned_it_not(fanning: Fanning):
+    fanout, session = fanning.fanout, fanning.session_id
+    async with (
+        fanout.watch(session, Role.FACILITATOR, seated(None)) as facilitator,
+        fanout.watch(session, Role.PARTICIPANT, participant("p04")) as phone,
+    ):
+        start = phone.since
+        note = NoteAdded("n1", 1, "Table 1", "Map the money", AT, False)
+        seqs = [await fanning.commit(note) for _ in range(3)]
+        while await next_seq(facilitator) < seqs[-1]:
+            pass
+        assert phone.settled(start) == seqs[-1]  # three notes it never receives
+        round_two = await fanning.commit(
+            BlockStarted(2, BlockKind.ROUND, "Round two", 2, "What next?", 15, AT)
+        )
+        assert await next_seq(facilitator) == round_two
+        # A wake-up is pending for the phone: it must read, not skip past the round change.
+        assert phone.settled(seqs[-1]) == seqs[-1]
+        assert await next_seq(phone) == round_two
+        # A stream resuming from before it registered reads what it missed first.
+        assert phone.settled(start - 1) == start - 1

@@ -30,7 +30,7 @@ from pollinate.core.session import SessionSpec
 from pollinate.errors import PollinateError
 from pollinate.live.bus import Bus
 from pollinate.store import outbox, repositories
-from pollinate.store.db import database_unavailable
+from pollinate.store.db import database_unavailable, writer_turn
 from pollinate.store.documents import run_state_from_document, spec_from_document
 
 Store = sessionmaker[Session]
@@ -103,7 +103,7 @@ async def commit_and_publish(
     """
 
     def transaction() -> tuple[T, int]:
-        with store.begin() as db:
+        with writer_turn(store), store.begin() as db:
             return work(db)
 
     result, seq = await anyio.to_thread.run_sync(transaction)

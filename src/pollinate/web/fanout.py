@@ -43,21 +43,42 @@ logger = logging.getLogger("pollinate.web")
 TableAt = Callable[[LiveSession, int | None], str | None]
 
 
-@dataclass(eq=False, slots=True)
-class _Watcher:
-    role: Role
-    table_at: TableAt
-    mailbox: Mailbox = field(default_factory=Mailbox)
-
-
 @dataclass(slots=True)
 class _Pump:
     task: asyncio.Task[None] | None = None
     ready: asyncio.Event = field(default_factory=asyncio.Event)
-    by_role: dict[Role, set[_Watcher]] = field(default_factory=dict)
+    by_role: dict[Role, set[Watch]] = field(default_factory=dict)
+    delivered: int = 0  # every event up to here has been offered to whom it concerns
 
-    def watchers(self) -> list[_Watcher]:
+    def watchers(self) -> list[Watch]:
         return [watcher for group in self.by_role.values() for watcher in group]
+
+
+@dataclass(eq=False, slots=True)
+class Watch:
+    """One stream's registration: its wake-ups, and how far it may skip without reading."""
+
+    role: Role
+    table_at: TableAt
+    pump: _Pump
+    since: int = 0  # what the fan-out had delivered when the stream registered
+    mailbox: Mailbox = field(default_factory=Mailbox)
+
+    def __aiter__(self) -> AsyncIterator[int]:
+        return self.mailbox
+
+    def settled(self, last: int) -> int:
+        """The furthest position the stream may take without reading the events before it.
+
+        With no wake-up pending, every event the fan-out delivered since the stream
+        registered and that concerns it has been offered and read already, so the rest up
+        to `delivered` concern it not. A phone in a plenary where notes fly skips them at
+        its heartbeat, instead of reading thousands of other tables' events to drop them.
+        A stream still behind its registration (an old Last-Event-ID) must read first.
+        """
+        if self.mailbox.pending is None and last >= self.since:
+            return max(last, self.pump.delivered)
+        return last
 
 
 class Fanout:
@@ -75,21 +96,21 @@ class Fanout:
         return len(pump.watchers()) if pump else 0
 
     @asynccontextmanager
-    async def watch(
-        self, session_id: str, role: Role, table_at: TableAt
-    ) -> AsyncIterator[AsyncIterator[int]]:
-        """Register a stream; yields its wake-ups (seqs), which end when the server stops."""
-        watcher = _Watcher(role, table_at)
+    async def watch(self, session_id: str, role: Role, table_at: TableAt) -> AsyncIterator[Watch]:
+        """Register a stream; iterating the watch yields its wake-ups (seqs), which end
+        when the server stops."""
         pump = self._pumps.get(session_id)
         if pump is None:
             pump = self._pumps[session_id] = _Pump()
             pump.task = asyncio.create_task(self._run(session_id, pump))
+        watcher = Watch(role, table_at, pump)
         pump.by_role.setdefault(role, set()).add(watcher)
         if self._closed:
             watcher.mailbox.close()
         try:
             await pump.ready.wait()  # subscribed: nothing from now on is missed
-            yield watcher.mailbox
+            watcher.since = pump.delivered
+            yield watcher
         finally:
             pump.by_role.get(role, set()).discard(watcher)
             if not pump.watchers() and self._pumps.get(session_id) is pump:
@@ -113,6 +134,7 @@ class Fanout:
         try:
             async with self._bus.subscribe(session_id) as wakeups:
                 position, _ = await self._feed.start(session_id, None)
+                pump.delivered = position
                 pump.ready.set()
                 async for seq in wakeups:
                     position = await self._deliver(session_id, pump, position, seq)
@@ -141,7 +163,9 @@ class Fanout:
             return position
         for entry in entries:
             _offer(pump, entry)
-        return entries[-1].logged.seq if entries else position
+        if entries:
+            pump.delivered = entries[-1].logged.seq
+        return pump.delivered
 
 
 def _offer(pump: _Pump, entry: FeedEntry) -> None:

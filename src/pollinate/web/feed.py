@@ -46,9 +46,12 @@ from pollinate.actions.live import LiveSession, Store, load_live, transact
 from pollinate.core.events import Audience, Event, audience, event_from_payload
 from pollinate.store import outbox
 
-# How many parsed events each session keeps in memory: a café logs a few hundred events
-# an hour, so this covers any stream that blinked; older resumes read the database.
-KEEP_EVENTS = 1000
+# How many parsed events each session keeps in memory (about 1 KB each): a café logs a
+# few hundred events an hour, a plenary typing 200 notes a second 25 s of them. A stream
+# that nothing concerned for a while jumps ahead at its heartbeat (web/fanout.py), so a
+# stream only falls further behind than this when it resumes from an old Last-Event-ID,
+# and then reads the database itself.
+KEEP_EVENTS = 5000
 # A heartbeat read accepts an answer this recent instead of querying again: with 2,000
 # streams whose heartbeats fall at different moments, that is one query a second, not
 # 130 (2,000 / 15 s).

@@ -156,9 +156,15 @@ async def event_stream(
             yield frame(event="resync", id=last, data=data)
         iterator = aiter(wakeups)
         woken: int | None = None
+        failed = False
         while True:
             # Read after every wake-up and after every heartbeat too: the outbox is
             # the truth, so a wake-up lost anywhere costs at most about one heartbeat.
+            if woken is None and not failed:
+                # Nothing pending: skip what the fan-out found this viewer need not see.
+                # Not after a failed read, whose wake-up was taken but not yet read.
+                last = wakeups.settled(last)
+            failed = False
             try:
                 entries = await _read(feed, session_id, last, woken)
             except DBAPIError as error:
@@ -168,7 +174,7 @@ async def event_stream(
                 # at the next heartbeat, rather than drop every stream at once and
                 # have them all reconnect into 503s.
                 logger.info("live stream waits for the database: %s", type(error).__name__)
-                entries = []
+                entries, failed = [], True
             if entries:
                 last = entries[-1].logged.seq
                 for text in _frames(entries, viewer, clock().isoformat()):

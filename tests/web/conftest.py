@@ -35,6 +35,16 @@ from pollinate.web.auth import csrf_token, organizer_token
 from tests.conftest import Database
 
 START = datetime(2025, 6, 24, 9, 0, tzinfo=UTC)
+# Every role whose link opens pages, by the key of `Cafe.tokens`.
+ROLES = (
+    "facilitator",
+    "projector",
+    "rapporteur",
+    "online_moderator",
+    "host",
+    "participant",
+    "organizer",
+)
 SECRET = "test-secret-" + "x" * 40
 
 AGENDA = (

@@ -14,17 +14,8 @@ import pytest
 
 from pollinate.actions.sessions import create_live_session
 from pollinate.store.db import session_factory
-from tests.web.conftest import PLAN, ROSTER, START, Cafe, cafe_spec
+from tests.web.conftest import PLAN, ROLES, ROSTER, START, Cafe, cafe_spec
 
-ROLES = [
-    "facilitator",
-    "projector",
-    "rapporteur",
-    "online_moderator",
-    "host",
-    "participant",
-    "organizer",
-]
 STRANGERS = {"anonymous": 401, "revoked": 401, "other_session": 403}
 
 

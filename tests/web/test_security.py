@@ -35,17 +35,8 @@ from pollinate.web.app import create_app
 from pollinate.web.auth import ORGANIZER_COOKIE, cookie_name
 from pollinate.web.limits import LinkLimits
 from pollinate.web.server import log_config
-from tests.web.conftest import SECRET, Cafe
+from tests.web.conftest import ROLES, SECRET, Cafe
 
-ROLES = (
-    "facilitator",
-    "projector",
-    "rapporteur",
-    "online_moderator",
-    "host",
-    "participant",
-    "organizer",
-)
 # Headers, cookies and logs do not depend on the database: SQLite only, to save time.
 SQLITE_ONLY = pytest.mark.parametrize("db", ["sqlite"], indirect=True)
 EVENTS = "/api/sessions/{session_id}/events"  # never ends; tests/web/test_sse.py has it

@@ -69,3 +69,30 @@ def test_every_note_is_in_exactly_one_group(texts):
     assert sorted(flat) == list(range(len(texts)))
     assert all(list(group) == sorted(group) for group in groups)
     assert [group[0] for group in groups] == sorted(group[0] for group in groups)
+
+
+def test_notes_from_a_narrow_vocabulary_keep_a_bounded_number_of_candidates():
+    import random
+
+    from pollinate.core.harvest import dedupe
+
+    words = [
+        "funding",
+        "climate",
+        "rights",
+        "investors",
+        "disclosure",
+        "engagement",
+        "voting",
+        "proxy",
+        "risk",
+    ]
+    chooser = random.Random(0)
+    texts = [" ".join(chooser.choice(words) for _ in range(8)) for _ in range(600)]
+    texts += ["Investors should vote against boards that ignore climate risk"] * 2
+    texts.append("investors should vote against boards that ignore climate risk!")
+    pairs = dedupe._candidate_pairs([dedupe.normalise(t) for t in dict.fromkeys(texts)])
+    # Every pair of these notes shares most words; without the cap that was 180,000 pairs.
+    assert len(pairs) <= len(texts) * dedupe.NEIGHBOURS
+    groups = dedupe.near_duplicates(texts)
+    assert any({600, 601, 602} <= set(group) for group in groups)

@@ -25,6 +25,8 @@ from pollinate.actions.sessions import CreatedSession, link_url
 from pollinate.core.agenda import RunPhase
 from pollinate.core.roles import Role
 from pollinate.errors import InfeasibleError, InputError, NotAllowed
+from pollinate.io.roster_table import MAX_FILE_BYTES as MAX_ROSTER_BYTES
+from pollinate.io.session_file import MAX_FILE_BYTES as MAX_SESSION_FILE_BYTES
 from pollinate.store import join_codes, repositories
 from pollinate.web import auth
 from pollinate.web.deps import Now, Organizer, Rt, Runtime, csrf_for, viewer
@@ -32,7 +34,8 @@ from pollinate.web.pages import back
 
 router = APIRouter(include_in_schema=False)
 OrganizerOf = Annotated[auth.Viewer, viewer(Role.ORGANIZER)]
-MAX_UPLOAD_BYTES = 5 * 1024 * 1024  # a roster of thousands is well under 1 MB
+# The larger of the two files' own limits; each parser then applies its own, with advice.
+MAX_UPLOAD_BYTES = max(MAX_ROSTER_BYTES, MAX_SESSION_FILE_BYTES)
 
 
 def _render(
@@ -92,7 +95,8 @@ async def _upload_bytes(upload: UploadFile | None) -> bytes:
     data = await upload.read(MAX_UPLOAD_BYTES + 1)
     if len(data) > MAX_UPLOAD_BYTES:
         raise InputError(
-            f"{upload.filename} is larger than 5 MB", advice="Upload the CSV or XLSX roster."
+            f"{upload.filename} is larger than {MAX_UPLOAD_BYTES // (1024 * 1024)} MB",
+            advice="Upload the CSV or XLSX roster and the YAML session file.",
         )
     return data
 

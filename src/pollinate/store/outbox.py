@@ -135,9 +135,21 @@ def erase_note_text(db: Session, session_id: str, note_id: str) -> int:
     )
     changed = 0
     for row in rows:
-        if row.payload_json.get("note_id") == note_id and row.payload_json.get("text"):
+        if shows_note_text(row.type, row.payload_json, note_id):
             # A new dict, so the ORM sees the JSON column change.
             row.payload_json = {**row.payload_json, "text": ""}
             changed += 1
     db.flush()
     return changed
+
+
+def shows_note_text(type: str, payload: Mapping[str, Any], note_id: str) -> bool:
+    """True when an event of `type` carries the words of note `note_id` (still unblanked).
+
+    What `erase_note_text` blanks in the log, and the live feed in its memory (web/feed.py).
+    """
+    return (
+        type in ("note.added", "note.edited")
+        and payload.get("note_id") == note_id
+        and bool(payload.get("text"))
+    )

@@ -16,7 +16,6 @@ before they start the server and say so in one line.
 
 from __future__ import annotations
 
-import asyncio
 import logging
 from collections.abc import AsyncIterator, Callable
 from contextlib import asynccontextmanager
@@ -32,7 +31,8 @@ from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
-from sqlalchemy.exc import SQLAlchemyError
+from sqlalchemy.exc import DBAPIError, SQLAlchemyError
+from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pollinate import __version__
@@ -45,7 +45,7 @@ from pollinate.config import Settings
 from pollinate.errors import AgendaError, InfeasibleError, InputError, NotAllowed
 from pollinate.live.bus import Bus
 from pollinate.live.factory import bus_from_url
-from pollinate.store.db import create_engine_for, session_factory
+from pollinate.store.db import create_engine_for, database_unavailable, session_factory
 from pollinate.store.repositories import VersionConflict
 from pollinate.web.deps import Runtime
 from pollinate.web.fanout import Fanout
@@ -160,7 +160,6 @@ def create_app(
 
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
-        app.state.loop = asyncio.get_running_loop()
         async with anyio.create_task_group() as background:
             background.start_soon(upkeep)
             try:
@@ -207,11 +206,6 @@ def _add_error_pages(app: FastAPI, runtime: Runtime) -> None:
     # sentence and Retry-After, instead of a 500 and a traceback per request. A write cut
     # off by the outage was rolled back, or committed just before the connection broke;
     # a page resending it with its Idempotency-Key gets it stored once either way.
-    from sqlalchemy.exc import DBAPIError
-    from sqlalchemy.exc import TimeoutError as PoolTimeout
-
-    from pollinate.store.db import database_unavailable
-
     database_down = (
         "The database is not answering just now, perhaps because it is restarting; "
         "please try again in a few seconds."

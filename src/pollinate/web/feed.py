@@ -136,7 +136,8 @@ class OutboxFeed:
             feed = await self._open(session_id, last)
         async with feed.lock:
             if last < feed.low:
-                return await self._read_uncached(session_id, last, feed.live)
+                # Older than the cache: read for this stream alone, without caching.
+                return await self._read_all(session_id, last, feed.live)
             if not _covers(feed, newest, asked - fresh_within):
                 await self._refresh(session_id, feed)
             return _tail(feed, last)
@@ -155,23 +156,15 @@ class OutboxFeed:
 
     async def _refresh(self, session_id: str, feed: _SessionFeed) -> None:
         began = self._clock()
-        while True:
-            top, live = feed.top, feed.live
-            read = await transact(
-                self._store, partial(_read_since, session_id=session_id, after=top, live=live)
-            )
-            for entry in read:
-                _append(feed, entry)
-            if len(read) < READ_LIMIT:
-                break
+        for entry in await self._read_all(session_id, feed.top, feed.live):
+            _append(feed, entry)
         feed.read_at = began  # only a read that finished counts as fresh
 
-    async def _read_uncached(
-        self, session_id: str, last: int, live: LiveSession
-    ) -> Sequence[FeedEntry]:
+    async def _read_all(self, session_id: str, after: int, live: LiveSession) -> list[FeedEntry]:
+        """Every event after `after`, read `READ_LIMIT` at a time."""
         entries: list[FeedEntry] = []
         while True:
-            start = entries[-1].logged.seq if entries else last
+            start = entries[-1].logged.seq if entries else after
             latest_live = entries[-1].live if entries else live
             read = await transact(
                 self._store,
@@ -209,11 +202,7 @@ def _append(feed: _SessionFeed, entry: FeedEntry) -> None:
 def _blank_note(feed: _SessionFeed, note_id: str) -> None:
     for index, entry in enumerate(feed.entries):
         payload = entry.logged.payload
-        if (
-            entry.event.type in {"note.added", "note.edited"}
-            and payload.get("note_id") == note_id
-            and payload.get("text")
-        ):
+        if outbox.shows_note_text(entry.logged.type, payload, note_id):
             blanked: dict[str, Any] = {**payload, "text": ""}
             logged = replace(entry.logged, payload=blanked)
             event = event_from_payload(logged.type, blanked)

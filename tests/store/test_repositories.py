@@ -315,3 +315,10 @@ def test_concurrent_plan_saves_get_distinct_versions(db: Database, make_session)
     for worker in workers:
         worker.join(timeout=60)
     assert sorted(versions) == list(range(2, 17))
+
+
+def test_session_ids_never_begin_with_a_dash_that_the_cli_would_read_as_an_option():
+    from pollinate.store.repositories import new_session_id
+
+    # One random URL-safe id in 64 begins with "-"; 2,000 would hold about 31 of them.
+    assert not [i for i in (new_session_id() for _ in range(2000)) if i.startswith("-")]

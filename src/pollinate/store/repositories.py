@@ -70,11 +70,22 @@ class StoredSession:
     run_version: int
 
 
+def new_session_id() -> str:
+    """A random session id that never begins with "-".
+
+    One URL-safe id in 64 does, and `pollinate report -lx…` reads such an id as an
+    option (seen once in CI: "No such option: -l").
+    """
+    while (session_id := secrets.token_urlsafe(8)).startswith("-"):
+        pass
+    return session_id
+
+
 def create_session(
     db: Session, *, title: str, spec: Mapping[str, Any], now: datetime, session_id: str = ""
 ) -> str:
     """Store a new session and return its id: short, URL-safe and unguessable (64 bits)."""
-    session_id = session_id or secrets.token_urlsafe(8)
+    session_id = session_id or new_session_id()
     db.add(SessionRow(id=session_id, title=title, spec_json=dict(spec), created_at=now))
     db.flush()
     return session_id

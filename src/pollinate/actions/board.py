@@ -19,6 +19,7 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
+import importlib
 import json
 import logging
 import time
@@ -73,6 +74,16 @@ def _cluster(notes: Sequence[Note], board: Board) -> tuple[Theme, ...]:
     from pollinate.core.harvest.cluster import find_themes
 
     return find_themes(notes, n_themes=board.n_themes, pinned=board.edits, previous=board.themes)
+
+
+async def load_clustering() -> None:
+    """Import the clustering code ahead of the first re-clustering (web/app.py starts it).
+
+    Importing scikit-learn holds the interpreter for about a second; paid at the first
+    re-clustering, it fell in the middle of the first burst of notes, which then waited
+    (bench/live.py). Paid at startup, nobody waits.
+    """
+    await anyio.to_thread.run_sync(importlib.import_module, "pollinate.core.harvest.cluster")
 
 
 def _read(db: Session, session_id: str) -> tuple[list[Note], Board]:

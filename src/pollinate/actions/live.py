@@ -75,10 +75,9 @@ def load_live(db: Session, session_id: str) -> LiveSession:
 
 def append_events(db: Session, session_id: str, events: Iterable[Event], *, now: datetime) -> int:
     """Log `events` in the current transaction; return the last seq (0 when none)."""
-    seq = 0
-    for event in events:
-        seq = outbox.append(db, session_id, event.type, event.to_payload(), now=now)
-    return seq
+    return outbox.append_many(
+        db, session_id, [(event.type, event.to_payload()) for event in events], now=now
+    )
 
 
 def rounds_begun(state: RunState, spec: SessionSpec) -> int:
@@ -102,13 +101,27 @@ async def commit_and_publish(
     `work` returns its result and the last outbox seq it appended (0 for none).
     """
 
-    def transaction() -> tuple[T, int]:
+    def one_session(db: Session) -> tuple[T, Mapping[str, int]]:
+        result, seq = work(db)
+        return result, {session_id: seq}
+
+    return await commit_and_publish_many(store, bus, one_session)
+
+
+async def commit_and_publish_many(
+    store: Store, bus: Bus, work: Callable[[Session], tuple[T, Mapping[str, int]]]
+) -> T:
+    """`commit_and_publish` for work that may append to several sessions' logs: `work`
+    returns its result and the last seq it appended per session (0 for none)."""
+
+    def transaction() -> tuple[T, Mapping[str, int]]:
         with writer_turn(store), store.begin() as db:
             return work(db)
 
-    result, seq = await anyio.to_thread.run_sync(transaction)
-    if seq:
-        await bus.publish(session_id, seq)
+    result, seqs = await anyio.to_thread.run_sync(transaction)
+    for session_id, seq in seqs.items():
+        if seq:
+            await bus.publish(session_id, seq)
     return result
 
 

@@ -4,6 +4,10 @@
                                └─ may_write? ─▶ take_note ─▶ redact ─▶ add_note + undo spans
                                   + remember answer ─▶ outbox note.added ─▶ commit ─▶ publish
 
+The web app sends notes through `NoteIntake`, which writes the notes that arrive while
+one transaction runs together in the next (group commit, actions/batching.py): the same
+steps and answers, one transaction and one publish per batch (`take_notes`).
+
 A note is stored redacted (Chatham House Rule): names, organisations and contacts of the
 roster become placeholders before anything is written, and the answer, the event and
 every page carry the redacted text. What each placeholder replaced is kept apart, for the
@@ -19,7 +23,7 @@ host can finish a sentence while the room moves to the report back.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -27,19 +31,23 @@ from typing import Any
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from pollinate.actions.batching import MAX_BATCH, Batcher
 from pollinate.actions.live import (
     LiveSession,
+    SessionNotFound,
     Store,
     append_events,
     commit_and_publish,
+    commit_and_publish_many,
     load_live,
     rounds_begun,
     transact,
 )
-from pollinate.actions.redaction import keep_undo, redact_note, spans_json
+from pollinate.actions.redaction import keep_undo, redact_note, session_redactor, spans_json
 from pollinate.core.agenda import RunPhase
 from pollinate.core.events import NoteAdded, NoteDeleted, NoteEdited
 from pollinate.core.notes import Note, edit_note, take_note
+from pollinate.core.redact import Redaction, Redactor
 from pollinate.core.roles import Role
 from pollinate.errors import InputError, NotAllowed
 from pollinate.live.bus import Bus
@@ -125,6 +133,124 @@ def check_may_write(live: LiveSession, writer: NoteWriter, *, round: int, table:
     raise NotAllowed(f"Only the host of {table} can write its notes.")
 
 
+@dataclass(frozen=True, slots=True)
+class NoteRequest:
+    """One note submission, as `take_notes` writes it; `key` is already checked (`_key`)."""
+
+    session_id: str
+    writer: NoteWriter
+    round: int
+    table: str
+    text: str
+    now: datetime
+    key: str | None = None
+
+
+def take_notes(
+    db: Session, requests: Sequence[NoteRequest]
+) -> tuple[list[NoteReceipt | Exception], dict[str, int]]:
+    """Write a batch of note submissions in the caller's transaction, in order.
+
+    Returns an answer per request — its receipt, or the `InputError`, `NotAllowed` or
+    `SessionNotFound` meant for it alone — and the last seq appended per session. Each
+    session is read once and its rows are inserted with one statement per table, which
+    is what makes a batch cheaper than its notes one by one (actions/batching.py). A key
+    already answered, earlier or earlier in this batch, gets that answer again.
+    """
+    by_session: dict[str, list[int]] = {}
+    for index, request in enumerate(requests):
+        by_session.setdefault(request.session_id, []).append(index)
+    last_seqs: dict[str, int] = {}
+    answered: dict[int, NoteReceipt | Exception] = {}
+    for session_id, indexes in by_session.items():
+        batch = [requests[index] for index in indexes]
+        try:
+            session_answers, last_seqs[session_id] = _take_session_notes(db, session_id, batch)
+        except SessionNotFound as error:
+            session_answers = [error] * len(batch)
+        answered.update(zip(indexes, session_answers, strict=True))
+    return [answered[index] for index in range(len(requests))], last_seqs
+
+
+def _take_session_notes(
+    db: Session, session_id: str, requests: Sequence[NoteRequest]
+) -> tuple[list[NoteReceipt | Exception], int]:
+    live = load_live(db, session_id)
+    seen = dict(repositories.recall_responses(db, session_id, {r.key for r in requests if r.key}))
+    redactor: Redactor | None = None
+    answers: list[NoteReceipt | Exception] = []
+    taken: list[tuple[NoteRequest, Note, Redaction, dict[str, Any]]] = []
+    for request in requests:
+        if request.key is not None and (body := seen.get(request.key)) is not None:
+            answers.append(NoteReceipt(body, replayed=True))
+            continue
+        try:
+            check_may_write(live, request.writer, round=request.round, table=request.table)
+            draft = take_note(
+                repositories.new_note_id(),
+                round=request.round,
+                table=request.table,
+                text=request.text,
+                taken_at=request.now,
+            )
+            redactor = redactor or session_redactor(db, live)
+            note, redaction = redact_note(db, live, draft, redactor)
+        except (InputError, NotAllowed) as refused:
+            answers.append(refused)
+            continue
+        # Positions of the placeholders only: this answer may be kept for retries.
+        body = note_json(note) | {"redactions": spans_json(redaction.spans)}
+        if request.key is not None:
+            seen[request.key] = body
+        answers.append(NoteReceipt(body))
+        taken.append((request, note, redaction, body))
+    repositories.add_notes(db, session_id, [(note, r.now) for r, note, _, _ in taken])
+    redactions.keep_new_spans(
+        db, session_id, [(note.id, note.round, red.spans, r.now) for r, note, red, _ in taken]
+    )
+    repositories.remember_responses(
+        db, session_id, [(r.key, body, r.now) for r, _, _, body in taken if r.key is not None]
+    )
+    added = [NoteAdded.from_note(note) for _, note, _, _ in taken]
+    seq = outbox.append_many(
+        db,
+        session_id,
+        [(event.type, event.to_payload()) for event in added],
+        now=[r.now for r, _, _, _ in taken],
+    )
+    return answers, seq
+
+
+async def write_notes(
+    store: Store, bus: Bus, requests: Sequence[NoteRequest]
+) -> list[NoteReceipt | Exception]:
+    """Write `requests` in one transaction, then announce them; an answer per request.
+
+    If the transaction fails on a key another worker stored meanwhile (two submits with
+    one key racing), a single request gets the winner's answer, and a batch is written
+    again one request at a time, so one racing key cannot cost the others their notes.
+    """
+    try:
+        return await commit_and_publish_many(store, bus, lambda db: take_notes(db, requests))
+    except IntegrityError:
+        if len(requests) > 1:
+            return [answer for request in requests for answer in await _alone(store, bus, request)]
+        key, session_id = requests[0].key, requests[0].session_id
+        if key is None:
+            raise
+        seen = await transact(store, lambda db: repositories.recall_response(db, session_id, key))
+        if seen is None:
+            raise
+        return [NoteReceipt(seen, replayed=True)]
+
+
+async def _alone(store: Store, bus: Bus, request: NoteRequest) -> list[NoteReceipt | Exception]:
+    try:
+        return await write_notes(store, bus, [request])
+    except Exception as error:  # this request's answer; the others' are their own
+        return [error]
+
+
 async def accept_note(
     store: Store,
     bus: Bus,
@@ -142,40 +268,52 @@ async def accept_note(
     The key is remembered in the same transaction as the note, so a retry after a lost
     answer finds either both (and gets the first answer) or neither (and writes now).
     """
-    key = _key(idempotency_key)
+    request = NoteRequest(session_id, writer, round, table, text, now, _key(idempotency_key))
+    return _receipt((await write_notes(store, bus, [request]))[0])
 
-    def work(db: Session) -> tuple[NoteReceipt, int]:
-        if key is not None and (seen := repositories.recall_response(db, session_id, key)):
-            return NoteReceipt(seen, replayed=True), 0
-        live = load_live(db, session_id)
-        check_may_write(live, writer, round=round, table=table)
-        note, redaction = redact_note(
-            db,
-            live,
-            take_note(
-                repositories.new_note_id(), round=round, table=table, text=text, taken_at=now
-            ),
-        )
-        repositories.add_note(db, session_id, note, now=now)
-        keep_undo(db, session_id, note, redaction, now)
-        # Positions of the placeholders only: this answer may be kept for retries.
-        body = note_json(note) | {"redactions": spans_json(redaction.spans)}
-        if key is not None:
-            repositories.remember_response(db, session_id, key, body, now=now)
-        return NoteReceipt(body), append_events(
-            db, session_id, [NoteAdded.from_note(note)], now=now
-        )
 
-    try:
-        return await commit_and_publish(store, bus, session_id, work)
-    except IntegrityError:
-        # Two submits with one key raced and the other committed first: answer as it did.
-        if key is None:
-            raise
-        seen = await transact(store, lambda db: repositories.recall_response(db, session_id, key))
-        if seen is None:
-            raise
-        return NoteReceipt(seen, replayed=True)
+class NoteIntake:
+    """The web app's way in for notes: `accept_note`, with the notes that arrive while a
+    batch is being written taken together in the next one (actions/batching.py).
+
+    One per app (web/app.py). Answers are exactly `accept_note`'s; only the transactions
+    are fewer: a quiet session writes each note at once, a plenary's burst in batches.
+    """
+
+    def __init__(self, store: Store, bus: Bus, *, max_batch: int = MAX_BATCH) -> None:
+        self._store = store
+        self._bus = bus
+        self._batcher: Batcher[NoteRequest, NoteReceipt] = Batcher(self._write, max_batch=max_batch)
+
+    @property
+    def batches(self) -> int:
+        """How many transactions the notes so far took."""
+        return self._batcher.batches
+
+    async def accept(
+        self,
+        session_id: str,
+        writer: NoteWriter,
+        *,
+        round: int,
+        table: str,
+        text: str,
+        now: datetime,
+        idempotency_key: str | None = None,
+    ) -> NoteReceipt:
+        """As `accept_note`."""
+        key = _key(idempotency_key)  # a bad key is refused before it joins a batch
+        request = NoteRequest(session_id, writer, round, table, text, now, key)
+        return await self._batcher.submit(request)
+
+    async def _write(self, requests: list[NoteRequest]) -> list[NoteReceipt | Exception]:
+        return await write_notes(self._store, self._bus, requests)
+
+
+def _receipt(answer: NoteReceipt | Exception) -> NoteReceipt:
+    if isinstance(answer, Exception):
+        raise answer
+    return answer
 
 
 def _key(idempotency_key: str | None) -> str | None:

@@ -103,9 +103,14 @@ def session_redactor(db: Session, live: LiveSession, cache: RedactorCache = CACH
     return cache.get(live.id, digest, build)
 
 
-def redact_note(db: Session, live: LiveSession, note: Note) -> tuple[Note, Redaction]:
-    """The note with its text redacted, and the redaction (whose spans hold the originals)."""
-    redaction = session_redactor(db, live).redact(note.text)
+def redact_note(
+    db: Session, live: LiveSession, note: Note, redactor: Redactor | None = None
+) -> tuple[Note, Redaction]:
+    """The note with its text redacted, and the redaction (whose spans hold the originals).
+
+    `redactor` is the session's, when the caller already has it (a batch of notes).
+    """
+    redaction = (redactor or session_redactor(db, live)).redact(note.text)
     if not redaction.spans:
         return note, redaction
     try:

@@ -14,7 +14,7 @@ resync (`replayable`) rather than being sent someone else's events under its id.
 
 from __future__ import annotations
 
-from collections.abc import Mapping
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
@@ -42,21 +42,52 @@ def append(
 
     Raises `LookupError` when the session does not exist.
     """
-    seq = db.execute(
+    return append_many(db, session_id, [(type, payload)], now=now)
+
+
+def append_many(
+    db: Session,
+    session_id: str,
+    events: Sequence[tuple[str, Mapping[str, Any]]],
+    *,
+    now: datetime | Sequence[datetime],
+) -> int:
+    """Log `(type, payload)` events in order, in the current transaction; return the last
+    seq (0 when there are none). `now` is one time for all, or one per event.
+
+    The session's counter moves by all of them in one statement, so a batch of notes
+    (actions/notes.py) takes consecutive seqs and holds the session row once.
+    Raises `LookupError` when the session does not exist.
+    """
+    if not events:
+        return 0
+    times = [now] * len(events) if isinstance(now, datetime) else list(now)
+    if len(times) != len(events):
+        raise ValueError(f"{len(events)} events but {len(times)} times")
+    last = db.execute(
         update(SessionRow)
         .where(SessionRow.id == session_id)
-        .values(event_seq=SessionRow.event_seq + 1)
+        .values(event_seq=SessionRow.event_seq + len(events))
         .returning(SessionRow.event_seq),
         execution_options={"synchronize_session": False},
     ).scalar_one_or_none()
-    if seq is None:
+    if last is None:
         raise LookupError(f"no session {session_id!r}")
+    first = last - len(events) + 1
     db.execute(
-        insert(OutboxRow).values(
-            session_id=session_id, seq=seq, type=type, payload_json=dict(payload), created_at=now
-        )
+        insert(OutboxRow),
+        [
+            {
+                "session_id": session_id,
+                "seq": first + offset,
+                "type": type,
+                "payload_json": dict(payload),
+                "created_at": at,
+            }
+            for offset, ((type, payload), at) in enumerate(zip(events, times, strict=True))
+        ],
     )
-    return seq
+    return last
 
 
 def since(db: Session, session_id: str, after_seq: int, limit: int = 500) -> list[OutboxEvent]:

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, select
+from sqlalchemy import delete, insert, select
 from sqlalchemy.orm import Session
 
 from pollinate.core.redact import RedactedSpan, SpanKind
@@ -57,18 +57,32 @@ def keep_spans(
         return
     documents = [_span_json(span) for span in spans]
     if row is None:
-        db.add(
-            NoteRedactionRow(
-                note_id=note_id,
-                session_id=session_id,
-                round=round,
-                spans_json=documents,
-                created_at=now,
-            )
-        )
-    else:
-        row.spans_json = documents
+        keep_new_spans(db, session_id, [(note_id, round, spans, now)])
+        return
+    row.spans_json = documents
     db.flush()
+
+
+def keep_new_spans(
+    db: Session,
+    session_id: str,
+    notes: Sequence[tuple[str, int, Sequence[RedactedSpan], datetime]],
+) -> None:
+    """Keep the undo spans of new notes, `(note id, round, spans, now)` each, in one
+    statement; notes without spans are left out (no row)."""
+    rows = [
+        {
+            "note_id": note_id,
+            "session_id": session_id,
+            "round": round,
+            "spans_json": [_span_json(span) for span in spans],
+            "created_at": now,
+        }
+        for note_id, round, spans, now in notes
+        if spans
+    ]
+    if rows:
+        db.execute(insert(NoteRedactionRow), rows)
 
 
 def spans_of(db: Session, session_id: str, note_id: str) -> tuple[RedactedSpan, ...]:

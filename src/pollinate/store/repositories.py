@@ -19,12 +19,12 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Mapping
+from collections.abc import Collection, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, select, update
+from sqlalchemy import CursorResult, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pollinate.core.notes import Note, NoteState
@@ -363,19 +363,29 @@ def _note(row: NoteRow) -> Note:
 
 def add_note(db: Session, session_id: str, note: Note, *, now: datetime) -> None:
     """Store a new note; `taken_at` becomes `created_at`, and nothing about who wrote it."""
-    db.add(
-        NoteRow(
-            id=note.id,
-            session_id=session_id,
-            round=note.round,
-            table_name=note.table,
-            text=note.text,
-            highlighted=note.highlighted,
-            created_at=note.taken_at,
-            updated_at=now,
-        )
+    add_notes(db, session_id, [(note, now)])
+
+
+def add_notes(db: Session, session_id: str, notes: Sequence[tuple[Note, datetime]]) -> None:
+    """Store new notes, each with the time it was received, in one statement."""
+    if not notes:
+        return
+    db.execute(
+        insert(NoteRow),
+        [
+            {
+                "id": note.id,
+                "session_id": session_id,
+                "round": note.round,
+                "table_name": note.table,
+                "text": note.text,
+                "highlighted": note.highlighted,
+                "created_at": note.taken_at,
+                "updated_at": now,
+            }
+            for note, now in notes
+        ],
     )
-    db.flush()
 
 
 def _active_note_row(db: Session, session_id: str, note_id: str) -> NoteRow | None:
@@ -503,10 +513,19 @@ def create_link(
 
 def resolve_link(db: Session, token: str) -> Link | None:
     """The live link this token opens; None for an unknown or revoked token."""
-    row = db.scalar(
-        select(LinkRow).where(LinkRow.token_hash == token_hash(token), LinkRow.revoked_at.is_(None))
+    return resolve_links(db, [token]).get(token)
+
+
+def resolve_links(db: Session, tokens: Collection[str]) -> dict[str, Link]:
+    """The live links these tokens open, by token (one query); unknown and revoked
+    tokens are left out."""
+    if not tokens:
+        return {}
+    by_hash = {token_hash(token): token for token in tokens}
+    rows = db.scalars(
+        select(LinkRow).where(LinkRow.token_hash.in_(by_hash), LinkRow.revoked_at.is_(None))
     )
-    return None if row is None else _link(row)
+    return {by_hash[row.token_hash]: _link(row) for row in rows}
 
 
 def revoke_link(db: Session, link_id: int, *, now: datetime) -> bool:
@@ -548,11 +567,21 @@ def list_links(db: Session, session_id: str, *, include_revoked: bool = False) -
 
 def recall_response(db: Session, session_id: str, key: str) -> Mapping[str, Any] | None:
     """The response already given for this idempotency key, if any."""
-    return db.scalar(
-        select(IdempotencyRow.response_json).where(
-            IdempotencyRow.session_id == session_id, IdempotencyRow.key == key
+    return recall_responses(db, session_id, [key]).get(key)
+
+
+def recall_responses(
+    db: Session, session_id: str, keys: Collection[str]
+) -> dict[str, Mapping[str, Any]]:
+    """The responses already given for any of `keys`, by key (one query)."""
+    if not keys:
+        return {}
+    rows = db.execute(
+        select(IdempotencyRow.key, IdempotencyRow.response_json).where(
+            IdempotencyRow.session_id == session_id, IdempotencyRow.key.in_(set(keys))
         )
     )
+    return {row.key: row.response_json for row in rows}
 
 
 def remember_response(
@@ -560,14 +589,31 @@ def remember_response(
 ) -> None:
     """Keep the response for `key`, in the same transaction as the change it answers.
 
-    When two requests with one key race, the second flush raises `IntegrityError`, which
+    When two requests with one key race, the second insert raises `IntegrityError`, which
     rolls back its whole transaction: the change is applied once, and the loser can
     `recall_response` the winner's answer after rolling back.
     """
-    db.add(
-        IdempotencyRow(session_id=session_id, key=key, response_json=dict(response), created_at=now)
+    remember_responses(db, session_id, [(key, response, now)])
+
+
+def remember_responses(
+    db: Session, session_id: str, answers: Sequence[tuple[str, Mapping[str, Any], datetime]]
+) -> None:
+    """`remember_response` for several `(key, response, now)` at once (one statement)."""
+    if not answers:
+        return
+    db.execute(
+        insert(IdempotencyRow),
+        [
+            {
+                "session_id": session_id,
+                "key": key,
+                "response_json": dict(response),
+                "created_at": at,
+            }
+            for key, response, at in answers
+        ],
     )
-    db.flush()
 
 
 def forget_responses(db: Session, *, before: datetime) -> int:

@@ -36,9 +36,11 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pollinate import __version__
+from pollinate.actions.access import LinkLookup
 from pollinate.actions.agenda import StaleCommand
-from pollinate.actions.board import Reclustering
+from pollinate.actions.board import Reclustering, load_clustering
 from pollinate.actions.live import SessionNotFound
+from pollinate.actions.notes import NoteIntake
 from pollinate.actions.seating import TooManyAttempts
 from pollinate.actions.upkeep import UPKEEP_SECONDS, tidy
 from pollinate.config import Settings
@@ -144,6 +146,8 @@ def create_app(
         templates=templates(),
         feed=feed,
         fanout=Fanout(feed, live_bus),
+        notes=NoteIntake(store, live_bus),
+        links=LinkLookup(store),
     )
     reclustering = Reclustering(runtime.store, live_bus, clock)
     runtime.reclustering = reclustering
@@ -162,6 +166,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with anyio.create_task_group() as background:
             background.start_soon(upkeep)
+            background.start_soon(load_clustering)
             try:
                 yield
             finally:

@@ -20,12 +20,13 @@ from fastapi import Depends, HTTPException, Query, Request
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
+from pollinate.actions.access import LinkLookup
 from pollinate.actions.board import Reclustering
-from pollinate.actions.live import Store, transact
+from pollinate.actions.live import Store
+from pollinate.actions.notes import NoteIntake
 from pollinate.config import Settings
 from pollinate.core.roles import Role
 from pollinate.live.bus import Bus
-from pollinate.store import repositories
 from pollinate.web import auth
 from pollinate.web.fanout import Fanout
 from pollinate.web.feed import OutboxFeed
@@ -51,6 +52,10 @@ class Runtime:
     feed: OutboxFeed
     # Wakes each live stream for the events it is for only (web/fanout.py).
     fanout: Fanout
+    # Takes notes, a burst of them in batched transactions (actions/batching.py).
+    notes: NoteIntake
+    # Resolves link tokens, the tokens of a burst of requests in one query.
+    links: LinkLookup
     # Re-clusters a session's theme board a moment after its notes change (issue 4).
     reclustering: Reclustering | None = field(default=None, repr=False)
 
@@ -60,7 +65,9 @@ class Runtime:
             self.reclustering.notes_changed(session_id)
 
 
-def runtime(request: Request) -> Runtime:
+# Dependencies are `async def` even when they never await: FastAPI runs a plain `def`
+# dependency on its thread pool, a hop out and back per request (bench/live.py, py-spy).
+async def runtime(request: Request) -> Runtime:
     rt: Runtime = request.app.state.runtime
     return rt
 
@@ -68,7 +75,7 @@ def runtime(request: Request) -> Runtime:
 Rt = Annotated[Runtime, Depends(runtime)]
 
 
-def now(rt: Rt) -> datetime:
+async def now(rt: Rt) -> datetime:
     return rt.clock()
 
 
@@ -78,7 +85,7 @@ Now = Annotated[datetime, Depends(now)]
 async def _lookup(rt: Runtime, token: str, *, by_bearer: bool) -> auth.Viewer | None:
     if auth.is_organizer_token(rt.secret, token):
         return auth.Viewer(Role.ORGANIZER, None, token, by_bearer=by_bearer)
-    link = await transact(rt.store, lambda db: repositories.resolve_link(db, token))
+    link = await rt.links.resolve(token)
     return None if link is None else auth.viewer_from_link(link, token, by_bearer=by_bearer)
 
 

@@ -17,7 +17,6 @@ from pollinate.actions.note_exports import MEDIA_TYPES as NOTES_MEDIA_TYPES
 from pollinate.actions.note_exports import NotesFormat, note_records, notes_file
 from pollinate.actions.notes import (
     NoteWriter,
-    accept_note,
     change_note,
     withdraw_note,
 )
@@ -166,9 +165,7 @@ async def post_note(
     who: Annotated[auth.Viewer, viewer(*auth.NOTE_WRITERS)],
     idempotency_key: Annotated[str | None, Header()] = None,
 ) -> Any:
-    receipt = await accept_note(
-        rt.store,
-        rt.bus,
+    receipt = await rt.notes.accept(
         session_id,
         writer_of(who),
         round=body.round,

@@ -18,7 +18,6 @@ from sqlalchemy.orm import Session
 from pollinate.actions.live import Snapshot, take_snapshot, transact
 from pollinate.actions.notes import (
     NoteWriter,
-    accept_note,
     change_note,
     note_json,
     open_round,
@@ -89,9 +88,7 @@ async def add_note_form(
     idempotency_key: Annotated[str, Form()] = "",
 ) -> Response:
     try:
-        await accept_note(
-            rt.store,
-            rt.bus,
+        await rt.notes.accept(
             session_id,
             _writer(who),
             round=round,

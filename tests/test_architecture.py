@@ -3,6 +3,8 @@
 from __future__ import annotations
 
 import ast
+import subprocess
+import sys
 from pathlib import Path
 
 import pytest
@@ -95,3 +97,27 @@ def test_core_reads_no_clock():
     """The core takes `now` or a clock as an argument (STYLE.md 6), so it is testable."""
     offenders = [call for path in CORE_FILES for call in clock_calls(path)]
     assert offenders == []
+
+
+# Loaded only where used, because every web worker would carry them otherwise (memory:
+# bench/live.py runs several workers on one machine): migrations run once in `serve`
+# before the workers start, spreadsheets are read on an organizer's upload, and the
+# supervisor of several workers builds no app at all.
+LAZY_IN_A_WORKER = ("alembic", "openpyxl", "weasyprint", "matplotlib", "docx")
+
+
+@pytest.mark.parametrize(
+    ("module", "absent"),
+    [
+        ("pollinate.web.app", LAZY_IN_A_WORKER),
+        ("pollinate.web.server", (*LAZY_IN_A_WORKER, "pollinate.web.app", "fastapi")),
+    ],
+)
+def test_importing_a_server_part_leaves_heavy_libraries_unloaded(
+    module: str, absent: tuple[str, ...]
+):
+    script = f"import sys, {module}\nprint(' '.join(m for m in {absent!r} if m in sys.modules))"
+    done = subprocess.run(
+        [sys.executable, "-c", script], capture_output=True, text=True, timeout=60, check=True
+    )
+    assert done.stdout.split() == []

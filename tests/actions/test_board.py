@@ -117,7 +117,7 @@ async def test_the_same_notes_are_not_clustered_twice(store):
     await bus.close()
 
 
-async def test_notes_that_keep_coming_space_out_a_slow_re_clustering(monkeypatch):
+async def test_notes_that_keep_coming_space_out_a_slow_re_clustering(store, monkeypatch):
     runs: list[tuple[float, float]] = []
 
     async def slow_refresh(*_args, **_kwargs) -> None:
@@ -127,13 +127,46 @@ async def test_notes_that_keep_coming_space_out_a_slow_re_clustering(monkeypatch
 
     monkeypatch.setattr(board_actions, "refresh_board", slow_refresh)
     bus = MemoryBus()
-    watch = Reclustering(None, bus, lambda: START, delay=0.01)  # type: ignore[arg-type]
-    watch.notes_changed("s1")
+    session_id = await in_round_one(store, bus)
+    watch = Reclustering(store, bus, lambda: START, delay=0.01)
+    watch.notes_changed(session_id)
     await anyio.sleep(0.1)  # inside the first re-clustering
-    watch.notes_changed("s1")
+    watch.notes_changed(session_id)
     await watch.idle()
     assert len(runs) == 2
     gap = runs[1][0] - runs[0][1]
     # Three times the 0.2 s it took (BUSY_SHARE 4), not the 0.01 s debounce.
     assert gap >= 0.2 * (board_actions.BUSY_SHARE - 1) * 0.95
+    await bus.close()
+
+
+async def test_two_workers_re_cluster_one_board_one_at_a_time_and_miss_no_note(store, monkeypatch):
+    bus = MemoryBus()
+    session_id = await in_round_one(store, bus)
+    clustering = {"now": 0, "most": 0}
+    cluster = board_actions._cluster
+
+    def slow_cluster(notes, board):  # on a worker thread, as in the app
+        clustering["now"] += 1
+        clustering["most"] = max(clustering["most"], clustering["now"])
+        time.sleep(0.15)
+        try:
+            return cluster(notes, board)
+        finally:
+            clustering["now"] -= 1
+
+    monkeypatch.setattr(board_actions, "_cluster", slow_cluster)
+    worker_a = Reclustering(store, bus, lambda: START, delay=0.02)
+    worker_b = Reclustering(store, bus, lambda: START, delay=0.02)
+    await take(store, bus, session_id, TEXTS[0], 0)  # taken by worker a
+    worker_a.notes_changed(session_id)
+    await take(store, bus, session_id, TEXTS[1], 1)  # taken by worker b
+    worker_b.notes_changed(session_id)
+    await worker_a.idle()
+    await worker_b.idle()
+    assert clustering["most"] == 1
+    with store.begin() as db:
+        board = harvest.load_board(db, session_id)
+    assert board is not None
+    assert sum(theme.size for theme in board.themes) == 2
     await bus.close()

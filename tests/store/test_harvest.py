@@ -1,5 +1,7 @@
 from __future__ import annotations
 
+from datetime import timedelta
+
 import pytest
 
 from pollinate.core.harvest.edits import ThemeEdits
@@ -70,3 +72,34 @@ def test_takeaways_keep_their_order_kind_and_sources(db: Database, make_session)
         harvest.delete_takeaway(s, session_id, first)
         with pytest.raises(LookupError):
             harvest.delete_takeaway(s, session_id, first)
+
+
+def lease(db: Database, session_id: str, holder: str, second: int) -> bool:
+    with db.session.begin() as s:
+        return harvest.take_clustering_lease(
+            s, session_id, holder, now=NOW + timedelta(seconds=second), seconds=30
+        )
+
+
+def test_one_holder_at_a_time_has_a_clustering_lease_until_it_runs_out(db: Database, make_session):
+    session_id, other_session = make_session(), make_session()
+    assert lease(db, session_id, "worker-a", 0)
+    assert not lease(db, session_id, "worker-b", 10)  # a's runs until second 30
+    assert lease(db, session_id, "worker-a", 20)  # a extends its own, to second 50
+    assert not lease(db, session_id, "worker-b", 40)
+    assert lease(db, other_session, "worker-b", 40)  # per session
+    assert lease(db, session_id, "worker-b", 50)  # a's ran out: a died holding it
+    assert not lease(db, session_id, "worker-a", 51)
+
+
+def test_a_clustering_lease_given_back_is_free_at_once_and_only_its_holder_gives_it(
+    db: Database, make_session
+):
+    session_id = make_session()
+    assert lease(db, session_id, "worker-a", 0)
+    with db.session.begin() as s:
+        harvest.end_clustering_lease(s, session_id, "worker-b")  # not b's to give
+    assert not lease(db, session_id, "worker-b", 1)
+    with db.session.begin() as s:
+        harvest.end_clustering_lease(s, session_id, "worker-a")
+    assert lease(db, session_id, "worker-b", 2)

@@ -11,6 +11,7 @@ from pollinate.store.tables import Base
 
 TABLES = {"sessions", "participants", "plans", "notes", "links", "outbox", "idempotency"}
 TABLES |= {"note_redactions", "theme_boards", "takeaways", "votes", "ballots"}  # 0003
+TABLES |= {"clustering_leases"}  # 0005
 
 
 def test_upgrade_head_on_a_fresh_database_leaves_nothing_for_autogenerate(

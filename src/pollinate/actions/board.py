@@ -22,6 +22,7 @@ import hashlib
 import importlib
 import json
 import logging
+import secrets
 import time
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -54,6 +55,11 @@ logger = logging.getLogger("pollinate.board")
 DEBOUNCE_SECONDS = 2.0
 """How long the board waits after a note before re-clustering: a table's burst of notes
 (a host types one every few seconds) becomes one re-clustering and one event."""
+
+LEASE_SECONDS = 30.0
+"""How long a worker may hold a board's re-clustering lease without giving it back: a
+re-clustering of 10,000 notes takes about 3 s (bench/harvest.py), and a worker that died
+holding the lease delays the board no longer than this."""
 
 BUSY_SHARE = 4
 """While notes keep coming, a re-clustering runs at most once per this many times its own
@@ -340,6 +346,10 @@ class Reclustering:
     round after it, which waits `delay` or three times as long as the last re-clustering
     took, whichever is longer (`BUSY_SHARE`). One per app (web/app.py); `close` cancels
     what is pending.
+
+    Across workers, one re-clusters a session's board at a time (a lease in the store,
+    `harvest.take_clustering_lease`): the others try again a `delay` later, and by then
+    usually find the board already clustered from their notes too.
     """
 
     def __init__(
@@ -355,6 +365,7 @@ class Reclustering:
         self.delay = delay
         self._pending: dict[str, asyncio.Task[None]] = {}
         self._again: set[str] = set()
+        self.holder = secrets.token_hex(8)  # this worker, in the clustering lease
 
     def notes_changed(self, session_id: str) -> None:
         """Note that the session's notes changed; its board follows within `delay`."""
@@ -372,7 +383,7 @@ class Reclustering:
                 self._again.discard(session_id)
                 began = time.monotonic()
                 try:
-                    await refresh_board(self.store, self.bus, session_id, now=self.clock())
+                    await self._refresh(session_id)
                 except Exception:  # a failed refresh must not end later ones
                     logger.exception("re-clustering session %s failed", session_id)
                 if session_id not in self._again:
@@ -384,6 +395,27 @@ class Reclustering:
                 wait = max(self.delay, (time.monotonic() - began) * (BUSY_SHARE - 1))
         finally:
             self._pending.pop(session_id, None)
+
+    async def _refresh(self, session_id: str) -> None:
+        now = self.clock()
+        taken = await transact(
+            self.store,
+            lambda db: harvest.take_clustering_lease(
+                db, session_id, self.holder, now=now, seconds=LEASE_SECONDS
+            ),
+        )
+        if not taken:
+            # Another worker is re-clustering this board. The notes this one took may
+            # have come after that worker read them, so look again after a pause; if
+            # they made it in, the digests match and nothing is clustered twice.
+            self._again.add(session_id)
+            return
+        try:
+            await refresh_board(self.store, self.bus, session_id, now=now)
+        finally:
+            await transact(
+                self.store, lambda db: harvest.end_clustering_lease(db, session_id, self.holder)
+            )
 
     async def idle(self) -> None:
         """Wait until nothing is pending (tests, and a clean shutdown)."""

@@ -21,10 +21,6 @@ from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-import openpyxl
-from openpyxl.cell import WriteOnlyCell
-from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
-
 from pollinate.core.roster import Attendance, Participant, Roster
 from pollinate.core.roster_vocabulary import (
     normalise_attendance,
@@ -354,6 +350,8 @@ def write_roster_csv(roster: Roster, path: Path) -> None:
 
 def write_roster_xlsx(roster: Roster, path: Path) -> None:
     """Write the roster as an Excel workbook with one sheet in the canonical columns."""
+    import openpyxl  # here: a web worker that never writes a workbook need not load it
+
     workbook = openpyxl.Workbook(write_only=True)
     sheet = workbook.create_sheet("Roster")
     sheet.append(list(CANONICAL_COLUMNS))
@@ -367,6 +365,9 @@ def _text_cell(sheet: object, value: str) -> object:
     # "=HYPERLINK(...)" must stay text (spreadsheet formula injection, OWASP CSV guidance).
     # Control characters other than tab and newline are illegal in XLSX's XML and would
     # stop the save, so a stray one from an imported cell is dropped.
+    from openpyxl.cell import WriteOnlyCell
+    from openpyxl.cell.cell import ILLEGAL_CHARACTERS_RE
+
     cell = WriteOnlyCell(sheet, value=ILLEGAL_CHARACTERS_RE.sub("", value))
     cell.data_type = "s"
     return cell

@@ -33,8 +33,6 @@ from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime, time
 
-import openpyxl
-
 from pollinate.errors import InputError
 from pollinate.io.excel_safe import FORMULA_TRIGGERS
 
@@ -244,6 +242,8 @@ def _read_xlsx(data: bytes, filename: str) -> RosterTable:
         # formats); a roster needs none of them, and pytest turns warnings into errors.
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
+            import openpyxl  # here: ~40 MB a web worker needs only for an upload
+
             workbook = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
             try:
                 sheet = workbook.worksheets[0]

@@ -34,13 +34,9 @@ from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from importlib import resources
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import psycopg
-from alembic import command
-from alembic.config import Config
-from alembic.runtime.migration import MigrationContext
-from alembic.script import ScriptDirectory
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError
@@ -48,6 +44,13 @@ from sqlalchemy.exc import TimeoutError as PoolTimeout
 from sqlalchemy.orm import Session, sessionmaker
 
 from pollinate.errors import InputError
+
+if TYPE_CHECKING:
+    from alembic.config import Config
+
+# Alembic is imported where it is used: a server's workers never migrate (`serve` does,
+# once, before it starts them), and it is the largest import they would otherwise carry
+# (~40 MB of a worker's memory, bench/live.py).
 
 # libpq waits for ever by default, and TCP gives up on an unanswered connect only after
 # about two minutes (Linux tcp_syn_retries=6); a refused connect fails at once anyway.
@@ -187,6 +190,8 @@ def migrations_folder() -> Path:
 
 def alembic_config(url: str | None = None) -> Config:
     """An Alembic configuration that needs no `alembic.ini` and works from any folder."""
+    from alembic.config import Config
+
     config = Config()
     config.set_main_option("script_location", str(migrations_folder()))
     if url is not None:
@@ -197,17 +202,23 @@ def alembic_config(url: str | None = None) -> Config:
 
 def head_revision() -> str | None:
     """The newest revision the shipped migrations know."""
+    from alembic.script import ScriptDirectory
+
     return ScriptDirectory.from_config(alembic_config()).get_current_head()
 
 
 def current_revision(engine: Engine) -> str | None:
     """The revision the database is at; None for an empty database."""
+    from alembic.runtime.migration import MigrationContext
+
     with engine.connect() as connection:
         return MigrationContext.configure(connection).get_current_revision()
 
 
 def upgrade(target: Engine | str) -> SchemaUpgrade:
     """Bring the database to the newest schema (`alembic upgrade head`), in one transaction."""
+    from alembic import command
+
     engine = target if isinstance(target, Engine) else create_engine_for(target)
     try:
         before = current_revision(engine)

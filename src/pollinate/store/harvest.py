@@ -1,6 +1,7 @@
 """The rapporteur's board and takeaways as stored: row ↔ core translation for the harvest.
 
     theme_boards  load_board · save_board (compare-and-set on revision) · set_shown
+    clustering_leases  take_clustering_lease · end_clustering_lease
     takeaways     list_takeaways · add_takeaway · change_takeaway · delete_takeaway
 
 Themes and the rapporteur's edits (`core/harvest`) are frozen values with tuples and
@@ -17,10 +18,10 @@ from __future__ import annotations
 import secrets
 from collections.abc import Mapping
 from dataclasses import dataclass, field
-from datetime import datetime
+from datetime import datetime, timedelta
 from typing import Any
 
-from sqlalchemy import func, select, update
+from sqlalchemy import delete, func, or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -28,7 +29,7 @@ from pollinate.core.harvest.edits import Move, Rename, ThemeEdits
 from pollinate.core.harvest.takeaways import Takeaway, TakeawayKind
 from pollinate.core.harvest.theme import Theme
 from pollinate.store.repositories import VersionConflict
-from pollinate.store.tables import BoardRow, TakeawayRow
+from pollinate.store.tables import BoardRow, ClusteringLeaseRow, TakeawayRow
 
 
 class BoardConflict(VersionConflict):
@@ -49,6 +50,51 @@ class Board:
     notes_key: str = ""
     shown: bool = False
     revision: int = 0
+
+
+# ── who re-clusters now ───────────────────────────────────────────────────────────────
+
+
+def take_clustering_lease(
+    db: Session, session_id: str, holder: str, *, now: datetime, seconds: float
+) -> bool:
+    """Take (or extend) the session's re-clustering lease for `holder`, unless another
+    holder's lease is still running; True when `holder` has it now.
+
+    One statement decides on both databases: an update of an expired or own lease, else
+    an insert that a racing holder's insert makes fail (the primary key).
+    """
+    until = now + timedelta(seconds=seconds)
+    taken = db.execute(
+        update(ClusteringLeaseRow)
+        .where(
+            ClusteringLeaseRow.session_id == session_id,
+            or_(ClusteringLeaseRow.holder == holder, ClusteringLeaseRow.until <= now),
+        )
+        .values(holder=holder, until=until)
+        .returning(ClusteringLeaseRow.holder),
+        execution_options={"synchronize_session": False},
+    ).scalar_one_or_none()
+    if taken is not None:
+        return True
+    if db.get(ClusteringLeaseRow, session_id) is not None:
+        return False  # someone else's, still running
+    try:
+        with db.begin_nested():
+            db.add(ClusteringLeaseRow(session_id=session_id, holder=holder, until=until))
+    except IntegrityError:
+        return False  # another holder inserted it first
+    return True
+
+
+def end_clustering_lease(db: Session, session_id: str, holder: str) -> None:
+    """Give the lease back (only `holder`'s own), so the next worker need not wait."""
+    db.execute(
+        delete(ClusteringLeaseRow).where(
+            ClusteringLeaseRow.session_id == session_id, ClusteringLeaseRow.holder == holder
+        ),
+        execution_options={"synchronize_session": False},
+    )
 
 
 # ── themes and edits as JSON ──────────────────────────────────────────────────────────

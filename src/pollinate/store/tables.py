@@ -291,6 +291,24 @@ class BoardRow(Base):
     updated_at: Mapped[datetime]
 
 
+class ClusteringLeaseRow(Base):
+    """Which worker re-clusters a session's board now, until when (a lease).
+
+    Every worker hears of the notes it took and would re-cluster the whole board on its
+    own; with a lease one does at a time, and the others, finding the board up to date
+    when their turn comes, only compare digests (actions/board.py `Reclustering`). A
+    worker that dies holding it delays the board until `until`, no longer.
+    """
+
+    __tablename__ = "clustering_leases"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    holder: Mapped[str] = mapped_column(String(32))
+    until: Mapped[datetime]
+
+
 class TakeawayRow(Base):
     """A key takeaway or call to action the rapporteur promoted from the board."""
 

@@ -26,10 +26,9 @@ import signal
 import threading
 from collections.abc import Callable
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import uvicorn
-from fastapi import FastAPI
 from pydantic import SecretStr
 from starlette.types import Message, Receive, Scope, Send
 
@@ -37,8 +36,14 @@ from pollinate.config import Settings
 from pollinate.errors import InputError
 from pollinate.live.factory import bus_is_local
 from pollinate.store.db import create_engine_for, upgrade
-from pollinate.web.app import create_app
-from pollinate.web.deps import Runtime
+
+if TYPE_CHECKING:
+    from fastapi import FastAPI
+
+    from pollinate.web.deps import Runtime
+
+# The app is imported where an app is built: with several workers this process only
+# migrates and supervises, and need not carry a worker's ~90 MB of imports itself.
 
 GRACEFUL_SECONDS = 5  # requests still running get this long after the streams closed
 EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -137,6 +142,8 @@ def worker_app() -> EndStreamsOnExit:
     `run` hands its settings to the workers as `POLLINATE_*` variables before it starts
     them (`settings_environment`), so each worker builds the same `Settings`.
     """
+    from pollinate.web.app import create_app
+
     return EndStreamsOnExit(create_app(Settings()))
 
 
@@ -182,6 +189,8 @@ def run(settings: Settings, *, workers: int = 1) -> None:
         "proxy_headers": True,
     }
     if workers == 1:
+        from pollinate.web.app import create_app
+
         uvicorn.Server(uvicorn.Config(EndStreamsOnExit(create_app(settings)), **options)).run()
         return
     # One secret for all: generated (or read) here once, then handed down like the rest.

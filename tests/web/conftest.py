@@ -11,6 +11,7 @@ exactly who sits where:
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import AsyncIterator, Iterator
 from dataclasses import dataclass, field
 from datetime import UTC, datetime, timedelta
@@ -101,6 +102,13 @@ SEATING = (
 PLAN = Plan(PLACES, SEATING, hosts={"Table 1": "p01", "Table 2": "p02", "Room 1": "p03"})
 
 
+def new_address() -> tuple[str, int]:
+    """A test client's own address. Wrong tokens count against the address that sent
+    them (actions/access.py), and the attempts table outlives a test on the shared
+    PostgreSQL database: one address for all would let tests limit each other."""
+    return (f"client-{secrets.token_hex(6)}", 50000)
+
+
 @dataclass
 class Clock:
     """The server clock, moved by the test."""
@@ -149,7 +157,7 @@ class Cafe:
 
     def open_link(self, role: str) -> TestClient:
         """A fresh browser (own cookie jar) that has opened the role's link."""
-        browser = TestClient(self.client.app, base_url="http://testserver")
+        browser = TestClient(self.client.app, base_url="http://testserver", client=new_address())
         answer = browser.get(f"/l/{self.tokens[role]}", follow_redirects=False)
         assert answer.status_code == 303, answer.text
         return browser
@@ -184,7 +192,7 @@ def make_cafe(db: Database, *, participant_notes: bool = False, heartbeat: float
 @pytest.fixture
 def cafe(db: Database) -> Iterator[Cafe]:
     app, created, clock, bus, tokens = make_cafe(db)
-    with TestClient(app) as client:
+    with TestClient(app, client=new_address()) as client:
         yield Cafe(client, created.session_id, clock, db, tokens, created, bus)
 
 
@@ -192,7 +200,7 @@ def cafe(db: Database) -> Iterator[Cafe]:
 def open_cafe(db: Database) -> Iterator[Cafe]:
     """A café whose session file lets participants add ideas at their table."""
     app, created, clock, bus, tokens = make_cafe(db, participant_notes=True)
-    with TestClient(app) as client:
+    with TestClient(app, client=new_address()) as client:
         yield Cafe(client, created.session_id, clock, db, tokens, created, bus)
 
 

@@ -34,7 +34,7 @@ from pollinate.config import Settings
 from pollinate.store.db import create_engine_for, session_factory
 from pollinate.web.app import create_app
 from tests.conftest import BACKENDS, Database
-from tests.web.conftest import SECRET, Cafe, make_cafe
+from tests.web.conftest import SECRET, Cafe, make_cafe, new_address
 
 # The document depends on the routes only; any app instance serves it.
 SCHEMA = schemathesis.openapi.from_dict(
@@ -113,7 +113,7 @@ def fuzzed_cafe(
         engine = create_engine_for(f"sqlite:///{path}")
     db = Database(request.param, engine, session_factory(engine))
     app, created, clock, bus, tokens = make_cafe(db)
-    with TestClient(app) as client:
+    with TestClient(app, client=new_address()) as client:
         cafe = Cafe(client, created.session_id, clock, db, tokens, created, bus)
         yield cafe, running_cafe(cafe)
     if request.param == "sqlite":

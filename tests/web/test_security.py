@@ -3,8 +3,8 @@
 every GET route × every role's browser (and none) ─▶ CSP, frame-ancestors, referrer
     policy and nosniff on each answer, error pages included; no inline script in HTML
 cookies ─▶ HttpOnly, SameSite=Lax, Secure over https (or behind an https proxy)
-/l/GUESS × 20 from one address ─▶ 429 with Retry-After, on every worker, even for a
-    real link; other addresses go on; the window passes
+/l/GUESS, Bearer GUESS or a guessed cookie × 20 from one address ─▶ 429 with Retry-After,
+    on every worker, even for a real link; other addresses go on; the window passes
 a real uvicorn with the real log config ─▶ no token in the access log
 """
 
@@ -29,11 +29,11 @@ from fastapi.testclient import TestClient
 from pydantic import SecretStr
 
 import pollinate.web.routes
+from pollinate.actions.access import LinkLimits
 from pollinate.config import Settings
 from pollinate.core.roles import Role
 from pollinate.web.app import create_app
 from pollinate.web.auth import ORGANIZER_COOKIE, cookie_name
-from pollinate.web.limits import LinkLimits
 from pollinate.web.server import log_config
 from tests.web.conftest import ROLES, SECRET, Cafe
 
@@ -243,6 +243,50 @@ def test_real_links_opened_many_times_never_count_as_guesses(cafe: Cafe):
     for _ in range(LinkLimits().per_client + 5):
         answer = browser.get(f"/l/{cafe.tokens['participant']}", follow_redirects=False)
         assert answer.status_code == 303
+
+
+def test_guessing_bearer_tokens_is_refused_with_429_after_20_wrong_ones_on_every_worker(
+    cafe: Cafe,
+):
+    limit = LinkLimits().per_client
+    settings = Settings(secret_key=SecretStr(SECRET))
+    guesser = f"guesser-{secrets.token_hex(6)}"
+    one_worker = client_at(cafe.client.app, guesser)
+    other_worker = client_at(
+        create_app(settings, engine=cafe.db.engine, bus=cafe.bus, clock=cafe.clock), guesser
+    )
+    state = cafe.url("state")
+    for n in range(limit):
+        worker = one_worker if n % 2 else other_worker
+        guess = worker.get(state, headers={"Authorization": f"Bearer guess-{n}"})
+        assert guess.status_code == 401
+    for worker in (one_worker, other_worker):
+        refused = worker.get(state, headers=cafe.bearer("facilitator"))
+        assert refused.status_code == 429
+        assert refused.headers["retry-after"] == "60"
+    assert client_at(cafe.client.app).get(state, headers=cafe.bearer("facilitator")).is_success
+
+
+def test_guessing_by_cookie_counts_and_a_stale_cookie_is_deleted_after_one_count(cafe: Cafe):
+    page = f"/s/{cafe.session_id}/host"
+    guesser = client_at(cafe.client.app)
+    cookie = cookie_name(cafe.session_id, Role.HOST)
+    for n in range(LinkLimits().per_client):
+        guesser.cookies.set(cookie, f"guess-{n}")
+        answer = guesser.get(page, follow_redirects=False)
+        assert answer.status_code == 401
+        assert f'{cookie}=""' in answer.headers["set-cookie"]  # deleted: sent once only
+        assert "Max-Age=0" in answer.headers["set-cookie"]
+    guesser.cookies.set(cookie, cafe.tokens["host"])
+    assert guesser.get(page, follow_redirects=False).status_code == 429
+
+
+def test_a_current_link_beside_an_old_one_is_never_counted(cafe: Cafe):
+    browser = client_at(cafe.client.app)
+    assert browser.get(f"/l/{cafe.tokens['facilitator']}", follow_redirects=False).is_redirect
+    browser.cookies.set(cookie_name(cafe.session_id, Role.HOST), cafe.tokens["revoked"])
+    for _ in range(LinkLimits().per_client + 5):
+        assert browser.get(cafe.url("state")).status_code == 200
 
 
 # ── logs ──────────────────────────────────────────────────────────────────────────────

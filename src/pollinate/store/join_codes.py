@@ -11,9 +11,10 @@ caller's `Session` and never commit.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, select
+from sqlalchemy import delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -59,6 +60,27 @@ def record_attempt(db: Session, *, client: str, session_id: str | None, now: dat
     """Count one check-in attempt by `client` (a hash, see tables.JoinAttemptRow)."""
     db.add(JoinAttemptRow(client=client, session_id=session_id, created_at=now))
     db.flush()
+
+
+def record_attempts(db: Session, clients: Sequence[str], *, now: datetime) -> None:
+    """Count one attempt, with no session, for each of `clients` (one statement)."""
+    if clients:
+        db.execute(
+            insert(JoinAttemptRow),
+            [{"client": client, "session_id": None, "created_at": now} for client in clients],
+        )
+
+
+def attempts_by_client(db: Session, clients: Collection[str], *, since: datetime) -> dict[str, int]:
+    """How many attempts each of `clients` made after `since` (one query; 0s left out)."""
+    if not clients:
+        return {}
+    rows = db.execute(
+        select(JoinAttemptRow.client, func.count())
+        .where(JoinAttemptRow.client.in_(set(clients)), JoinAttemptRow.created_at > since)
+        .group_by(JoinAttemptRow.client)
+    )
+    return {row[0]: row[1] for row in rows}
 
 
 def count_attempts(

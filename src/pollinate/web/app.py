@@ -49,7 +49,7 @@ from pollinate.live.bus import Bus
 from pollinate.live.factory import bus_from_url
 from pollinate.store.db import create_engine_for, database_unavailable, session_factory
 from pollinate.store.repositories import VersionConflict
-from pollinate.web.deps import Runtime
+from pollinate.web.deps import NoValidLink, Runtime
 from pollinate.web.fanout import Fanout
 from pollinate.web.feed import OutboxFeed
 from pollinate.web.limits import RequestLimits
@@ -244,6 +244,9 @@ def _add_error_pages(app: FastAPI, runtime: Runtime) -> None:
         response = answer(request, error.status_code, str(error.detail))
         for name, value in (error.headers or {}).items():
             response.headers[name] = value
+        if isinstance(error, NoValidLink):
+            for cookie in error.stale_cookies:
+                response.delete_cookie(cookie, path="/", httponly=True, samesite="lax")
         return response
 
     async def database_error(request: Request, error: Exception) -> Response:

@@ -11,6 +11,7 @@ of every cookie-authenticated POST, PATCH and DELETE.
 
 from __future__ import annotations
 
+import hashlib
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import datetime
@@ -82,10 +83,28 @@ async def now(rt: Rt) -> datetime:
 Now = Annotated[datetime, Depends(now)]
 
 
-async def _lookup(rt: Runtime, token: str, *, by_bearer: bool) -> auth.Viewer | None:
+class NoValidLink(HTTPException):
+    """401: no token of the request opens anything. `stale_cookies` are the link cookies
+    it carried that open nothing (a revoked link's): the answer deletes them, so a
+    browser does not keep sending them, each counted as a guess (actions/access.py)."""
+
+    def __init__(self, stale_cookies: tuple[str, ...] = ()) -> None:
+        super().__init__(401, NO_LINK, headers={"WWW-Authenticate": "Bearer"})
+        self.stale_cookies = stale_cookies
+
+
+def client_key(request: Request, rt: Runtime) -> str:
+    """A keyed hash of the caller's address: enough to count attempts, useless to read."""
+    address = request.client.host if request.client else "unknown"
+    return hashlib.sha256(f"{rt.secret}:{address}".encode()).hexdigest()[:32]
+
+
+async def _lookup(
+    rt: Runtime, token: str, *, by_bearer: bool, client: str, count: bool
+) -> auth.Viewer | None:
     if auth.is_organizer_token(rt.secret, token):
         return auth.Viewer(Role.ORGANIZER, None, token, by_bearer=by_bearer)
-    link = await rt.links.resolve(token)
+    link = await rt.links.resolve(token, client=client, now=rt.clock(), count=count)
     return None if link is None else auth.viewer_from_link(link, token, by_bearer=by_bearer)
 
 
@@ -96,29 +115,42 @@ async def resolve_viewer(
     allowed: frozenset[Role],
     as_role: str | None,
 ) -> auth.Viewer:
-    """The viewer for this request (see the module docstring); raises 401 or 403."""
+    """The viewer for this request (see the module docstring); raises 401, 403 or 429.
+
+    A Bearer token that opens nothing counts as a guess at once. Cookie tokens count
+    only when none of them opens anything (the 401, which also deletes them): a browser
+    holding a current link beside an old one must not be counted on every request.
+    """
+    client = client_key(request, rt)
     bearer = auth.bearer_token(request.headers.get("authorization"))
     found: list[auth.Viewer] = []
+    stale: list[str] = []
     if bearer is not None:
-        viewer = await _lookup(rt, bearer, by_bearer=True)
+        viewer = await _lookup(rt, bearer, by_bearer=True, client=client, count=True)
         if viewer is not None:
             found.append(viewer)
     else:
+        cookies: list[str] = []
         if session_id is not None:
-            for role in auth.candidate_roles(as_role, auth.EVERY_LIVE_ROLE):
-                token = request.cookies.get(auth.cookie_name(session_id, role))
-                if token and (viewer := await _lookup(rt, token, by_bearer=False)):
-                    found.append(viewer)
-        organizer = request.cookies.get(auth.ORGANIZER_COOKIE)
-        wants_organizer = as_role in (None, Role.ORGANIZER.value)
-        if (
-            organizer
-            and wants_organizer
-            and (viewer := await _lookup(rt, organizer, by_bearer=False))
-        ):
-            found.append(viewer)
+            cookies += [
+                auth.cookie_name(session_id, role)
+                for role in auth.candidate_roles(as_role, auth.EVERY_LIVE_ROLE)
+            ]
+        if as_role in (None, Role.ORGANIZER.value):
+            cookies.append(auth.ORGANIZER_COOKIE)
+        for name in cookies:
+            token = request.cookies.get(name)
+            if not token:
+                continue
+            viewer = await _lookup(rt, token, by_bearer=False, client=client, count=False)
+            if viewer is None:
+                stale.append(name)
+            else:
+                found.append(viewer)
     if not found:
-        raise HTTPException(401, NO_LINK, headers={"WWW-Authenticate": "Bearer"})
+        if stale:
+            await rt.links.count_wrong(client=client, now=rt.clock(), times=len(stale))
+        raise NoValidLink(tuple(stale))
     if session_id is not None:
         found = [viewer for viewer in found if viewer.sees(session_id)]
     chosen = auth.first_allowed(found, allowed)

@@ -1,4 +1,4 @@
-"""What one client may send: a sane address, a bounded body, and few links that do not work.
+"""What one client may send: a sane address and a bounded body.
 
     request ─▶ RequestLimits ─┬─ NUL in the path or query ─▶ 400 at once
                               ├─ GET, HEAD ──────────────────────────▶ app, body untouched
@@ -6,10 +6,6 @@
                               ├─ Content-Length over the limit ─▶ 413 at once; nothing read
                               └─ otherwise ─▶ app, whose reads go through a byte counter
                                                └─ past the limit ─▶ BodyTooLarge ─▶ 413
-
-    GET /l/TOKEN ─▶ refuse_link_guessers: this address opened too many wrong links lately?
-                    ├─ yes ─▶ TooManyAttempts ─▶ 429 with Retry-After, whatever the token
-                    └─ no ─▶ resolve ─▶ no such link ─▶ count_wrong_link ─▶ 404
 
 The body limit sits in front of the form parser: python-multipart spools a whole upload
 before a route sees its first byte, so a limit in the route (routes/organizer.py checks each
@@ -21,26 +17,16 @@ No pollinate address holds a NUL character, and PostgreSQL refuses one in any te
 sent ("PostgreSQL text fields cannot contain NUL (0x00) bytes"), so `/notes?table=%00`
 was a 500 there; the fuzz test (tests/web/test_openapi_fuzz.py) found it.
 
-Wrong links are counted in the check-in attempts table (store/join_codes.py), keyed apart
-from check-ins, so every worker sees the same count and upkeep clears it the same way.
-A link token carries 256 bits, so guessing one is hopeless anyway; the limit keeps a
-guesser from hammering the database and filling the logs.
+Guessed tokens are limited elsewhere: actions/access.py.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
-from datetime import datetime, timedelta
-
 from fastapi.exceptions import HTTPException
 from fastapi.templating import Jinja2Templates
-from sqlalchemy.orm import Session
 from starlette.datastructures import Headers
 from starlette.responses import HTMLResponse, JSONResponse, Response
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
-
-from pollinate.actions.seating import TooManyAttempts
-from pollinate.store import join_codes
 
 MIB = 1024 * 1024
 BODY_BYTES = 1 * MIB  # a note is at most 2,000 characters; every form is smaller still
@@ -132,44 +118,3 @@ def _content_length(scope: Scope) -> int | None:
         return int(value) if value is not None else None
     except ValueError:  # the server refuses a malformed length before we ever see it
         return None
-
-
-# ── links that do not work ────────────────────────────────────────────────────────────
-
-
-@dataclass(frozen=True, slots=True)
-class LinkLimits:
-    """How many wrong links one address may open in a window before it must wait."""
-
-    window: timedelta = timedelta(minutes=10)
-    # A whole venue may share one address; people rarely open a wrong link, and an old
-    # (replaced) link or two per person in ten minutes stays far below this.
-    per_client: int = 20
-
-
-def link_guesser(client: str) -> str:
-    """The attempts key of wrong links from `client` (kept apart from its check-ins)."""
-    return f"link:{client}"
-
-
-def refuse_link_guessers(
-    db: Session, client: str, *, now: datetime, limits: LinkLimits = LinkLimits()
-) -> None:
-    """Raise `TooManyAttempts` when `client` opened `limits.per_client` wrong links lately.
-
-    Checked before the token is looked at, so a limited client learns nothing, not even
-    that a token it guessed would have worked.
-    """
-    since = now - limits.window
-    if join_codes.count_attempts(db, since=since, client=link_guesser(client)) >= (
-        limits.per_client
-    ):
-        raise TooManyAttempts(
-            "Too many links that do not work were opened from this network; "
-            "wait a few minutes, then open your link again."
-        )
-
-
-def count_wrong_link(db: Session, client: str, *, now: datetime) -> None:
-    """Record that `client` opened a link that does not work."""
-    join_codes.record_attempt(db, client=link_guesser(client), session_id=None, now=now)

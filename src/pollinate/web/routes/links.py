@@ -1,6 +1,6 @@
 """Opening a link, and walk-ins checking in with the join code.
 
-GET /l/TOKEN ─▶ too many wrong links from this address? 429 (web/limits.py)
+GET /l/TOKEN ─▶ too many wrong links from this address? 429 (actions/access.py)
               ─▶ valid? ─▶ Set-Cookie pollinate-<session>-<role>=TOKEN ─▶ 303 role page
               organizer token ─▶ Set-Cookie pollinate-organizer ─▶ 303 /organize
               neither ─▶ counted as a wrong link ─▶ 404
@@ -11,7 +11,6 @@ POST /join ─▶ rate limit (per device, per session; in the database) ─▶ r
 
 from __future__ import annotations
 
-import hashlib
 import secrets
 from typing import Annotated
 
@@ -19,14 +18,15 @@ from fastapi import APIRouter, Form, HTTPException, Request
 from fastapi.responses import HTMLResponse, RedirectResponse, Response
 from sqlalchemy.orm import Session
 
+from pollinate.actions import access
 from pollinate.actions.live import transact
 from pollinate.actions.seating import WalkIn, join_with_code, mark_present
 from pollinate.core.roles import Role
 from pollinate.core.roster import Attendance, Region, StakeholderGroup
 from pollinate.errors import InfeasibleError, InputError, NotAllowed
 from pollinate.store import repositories
-from pollinate.web import auth, limits
-from pollinate.web.deps import Now, Rt, Runtime
+from pollinate.web import auth
+from pollinate.web.deps import Now, Rt, Runtime, client_key
 
 router = APIRouter(include_in_schema=False)
 
@@ -60,10 +60,10 @@ async def open_link(token: str, request: Request, rt: Rt, now: Now) -> Response:
 
     def lookup(db: Session) -> repositories.Link | None:
         # Too many wrong links from this address: 429 before the token is even looked at.
-        limits.refuse_link_guessers(db, client, now=now)
+        access.refuse_link_guessers(db, client, now=now)
         link = None if organizer else repositories.resolve_link(db, token)
         if link is None and not organizer:
-            limits.count_wrong_link(db, client, now=now)
+            access.count_wrong_link(db, client, now=now)
         return link
 
     link = await transact(rt.store, lookup)
@@ -81,12 +81,6 @@ async def open_link(token: str, request: Request, rt: Rt, now: Now) -> Response:
     response = RedirectResponse(page_of(link.session_id, link.role), status_code=303)
     set_cookie(response, request, rt, auth.cookie_name(link.session_id, link.role), token)
     return response
-
-
-def client_key(request: Request, rt: Runtime) -> str:
-    """A keyed hash of the caller's address: enough to count attempts, useless to read."""
-    address = request.client.host if request.client else "unknown"
-    return hashlib.sha256(f"{rt.secret}:{address}".encode()).hexdigest()[:32]
 
 
 def join_form(

@@ -103,7 +103,7 @@ def test_core_reads_no_clock():
 # bench/live.py runs several workers on one machine): migrations run once in `serve`
 # before the workers start, spreadsheets are read on an organizer's upload, and the
 # supervisor of several workers builds no app at all.
-LAZY_IN_A_WORKER = ("alembic", "openpyxl", "weasyprint", "matplotlib", "docx")
+LAZY_IN_A_WORKER = ("alembic", "openpyxl", "weasyprint", "matplotlib", "docx", "sklearn")
 
 
 @pytest.mark.parametrize(

@@ -170,3 +170,21 @@ async def test_two_workers_re_cluster_one_board_one_at_a_time_and_miss_no_note(s
     assert board is not None
     assert sum(theme.size for theme in board.themes) == 2
     await bus.close()
+
+
+@pytest.mark.parametrize("db", ["sqlite"], indirect=True)  # the boundary is not the store's
+async def test_a_board_clustered_in_a_helper_process_is_the_board_clustered_on_a_thread(store):
+    bus = MemoryBus()
+    session_id = await in_round_one(store, bus)
+    for second, text in enumerate(TEXTS):
+        await take(store, bus, session_id, text, second)
+    helper = board_actions.Clusterer(helper_process=True)
+    await helper.warm()
+    in_helper = await refresh_board(store, bus, session_id, now=START, clusterer=helper)
+    on_thread = await refresh_board(store, bus, session_id, now=START, force=True)
+    assert in_helper.revision == 1
+    assert [(t.label, t.note_ids) for t in in_helper.themes] == [
+        (t.label, t.note_ids) for t in on_thread.themes
+    ]
+    assert sorted(theme.size for theme in in_helper.themes) == [2, 2]
+    await bus.close()

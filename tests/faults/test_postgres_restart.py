@@ -282,7 +282,9 @@ def test_a_database_error_that_is_no_outage_stays_a_500(tmp_path: Path) -> None:
     with engine.begin() as db:
         db.execute(text("DROP TABLE links"))  # a bug's stand-in: every link lookup fails
     app = create_app(
-        Settings(db_url=url, secret_key=SecretStr("x" * 40), data_dir=tmp_path), engine=engine
+        Settings(db_url=url, secret_key=SecretStr("x" * 40), data_dir=tmp_path),
+        engine=engine,
+        cluster_in_helper=False,
     )
     try:
         with TestClient(app, raise_server_exceptions=False) as client:

@@ -171,7 +171,7 @@ def make_cafe(db: Database, *, participant_notes: bool = False, heartbeat: float
         store, cafe_spec(participant_notes=participant_notes), ROSTER, PLAN, None, now=START
     )
     settings = Settings(secret_key=SecretStr(SECRET), heartbeat_seconds=heartbeat)
-    app = create_app(settings, engine=db.engine, bus=bus, clock=clock)
+    app = create_app(settings, engine=db.engine, bus=bus, clock=clock, cluster_in_helper=False)
     chosen = created.example_links()
     tokens = {key: link.token for key, link in chosen.items()}
     by_person = {link.participant_id: link.token for link in created.links if link.participant_id}

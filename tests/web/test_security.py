@@ -176,7 +176,9 @@ def set_cookies(client: TestClient, cafe: Cafe, url: str) -> list[str]:
 def behind_an_https_proxy(cafe: Cafe) -> TestClient:
     """The café's app as served at https://… by a proxy that speaks http to it."""
     settings = Settings(secret_key=SecretStr(SECRET), base_url="https://cafe.example.org")
-    app = create_app(settings, engine=cafe.db.engine, bus=cafe.bus, clock=cafe.clock)
+    app = create_app(
+        settings, engine=cafe.db.engine, bus=cafe.bus, clock=cafe.clock, cluster_in_helper=False
+    )
     return client_at(app)
 
 
@@ -211,7 +213,10 @@ def test_guessing_links_is_refused_with_429_after_20_wrong_ones_on_every_worker(
     guesser = f"guesser-{secrets.token_hex(6)}"
     one_worker = client_at(cafe.client.app, guesser)
     other_worker = client_at(
-        create_app(settings, engine=cafe.db.engine, bus=cafe.bus, clock=cafe.clock), guesser
+        create_app(
+            settings, engine=cafe.db.engine, bus=cafe.bus, clock=cafe.clock, cluster_in_helper=False
+        ),
+        guesser,
     )
     for n in range(limit):
         worker = one_worker if n % 2 else other_worker
@@ -253,7 +258,10 @@ def test_guessing_bearer_tokens_is_refused_with_429_after_20_wrong_ones_on_every
     guesser = f"guesser-{secrets.token_hex(6)}"
     one_worker = client_at(cafe.client.app, guesser)
     other_worker = client_at(
-        create_app(settings, engine=cafe.db.engine, bus=cafe.bus, clock=cafe.clock), guesser
+        create_app(
+            settings, engine=cafe.db.engine, bus=cafe.bus, clock=cafe.clock, cluster_in_helper=False
+        ),
+        guesser,
     )
     state = cafe.url("state")
     for n in range(limit):

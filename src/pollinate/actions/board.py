@@ -19,7 +19,6 @@ from __future__ import annotations
 import asyncio
 import dataclasses
 import hashlib
-import importlib
 import json
 import logging
 import secrets
@@ -28,12 +27,15 @@ from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
+import anyio
+import anyio.to_process
 import anyio.to_thread
 from sqlalchemy.orm import Session
 
 from pollinate.actions.live import Store, append_events, commit_and_publish, load_live, transact
 from pollinate.actions.redaction import session_redactor
 from pollinate.core.events import ThemesChanged
+from pollinate.core.harvest import remote
 from pollinate.core.harvest.takeaways import (
     MAX_TAKEAWAY_CHARS,
     Takeaway,
@@ -82,14 +84,53 @@ def _cluster(notes: Sequence[Note], board: Board) -> tuple[Theme, ...]:
     return find_themes(notes, n_themes=board.n_themes, pinned=board.edits, previous=board.themes)
 
 
-async def load_clustering() -> None:
-    """Import the clustering code ahead of the first re-clustering (web/app.py starts it).
+class Clusterer:
+    """Where a board's themes are computed: on a worker thread, or in a helper process.
 
-    Importing scikit-learn holds the interpreter for about a second; paid at the first
-    re-clustering, it fell in the middle of the first burst of notes, which then waited
-    (bench/live.py). Paid at startup, nobody waits.
+    The helper (the web app's choice) keeps the second or so that numpy and scikit-learn
+    spend on a large board off the worker's interpreter, so notes arriving meanwhile are
+    not slowed down (bench/live.py: p99 note latency during a burst), and the worker
+    itself never loads scikit-learn (about 100 MB less per worker). One helper at a time
+    per worker (anyio's process pool, which ends a helper idle for 5 minutes). On a
+    thread (tests, the CLI) it costs no process start.
     """
-    await anyio.to_thread.run_sync(importlib.import_module, "pollinate.core.harvest.cluster")
+
+    def __init__(self, *, helper_process: bool = False) -> None:
+        self.helper_process = helper_process
+        self._one_at_a_time = anyio.CapacityLimiter(1)
+
+    async def themes(self, notes: Sequence[Note], board: Board) -> tuple[Theme, ...]:
+        """The themes of `notes` with the board's count, edits and previous themes."""
+        if not self.helper_process:
+            return await anyio.to_thread.run_sync(_cluster, notes, board)
+        return await anyio.to_process.run_sync(
+            remote.themes,
+            list(notes),
+            board.n_themes,
+            board.edits,
+            board.themes,
+            cancellable=True,  # a shutdown does not wait for a large board
+            limiter=self._one_at_a_time,
+        )
+
+    async def warm(self) -> None:
+        """Load the clustering code ahead of the first board (web/app.py, at startup).
+
+        Loading scikit-learn takes about a second; paid at the first re-clustering, it
+        fell in the middle of the first burst of notes (bench/live.py).
+        """
+        try:
+            if self.helper_process:
+                await anyio.to_process.run_sync(
+                    remote.warm, cancellable=True, limiter=self._one_at_a_time
+                )
+            else:
+                await anyio.to_thread.run_sync(remote.warm)
+        except Exception:  # the first board then pays for it; nothing else is at stake
+            logger.exception("loading the clustering code ahead of time failed")
+
+
+IN_THREAD = Clusterer()
 
 
 def _read(db: Session, session_id: str) -> tuple[list[Note], Board]:
@@ -111,7 +152,13 @@ async def _save(
 
 
 async def refresh_board(
-    store: Store, bus: Bus, session_id: str, *, now: datetime, force: bool = False
+    store: Store,
+    bus: Bus,
+    session_id: str,
+    *,
+    now: datetime,
+    force: bool = False,
+    clusterer: Clusterer = IN_THREAD,
 ) -> Board:
     """The board for the session's current notes, re-clustered if they changed since.
 
@@ -124,7 +171,7 @@ async def refresh_board(
         key = notes_key(notes)
         if board.revision and key == board.notes_key and not force:
             return board
-        themes = await anyio.to_thread.run_sync(_cluster, notes, board)
+        themes = await clusterer.themes(notes, board)
         fresh = dataclasses.replace(board, themes=themes, notes_key=key)
         try:
             return await _save(store, bus, session_id, fresh, expected=board.revision, now=now)
@@ -204,18 +251,24 @@ def _edited(board: Board, edit: BoardEdit) -> Board:
 
 
 async def edit_board(
-    store: Store, bus: Bus, session_id: str, edit: BoardEdit, *, now: datetime
+    store: Store,
+    bus: Bus,
+    session_id: str,
+    edit: BoardEdit,
+    *,
+    now: datetime,
+    clusterer: Clusterer = IN_THREAD,
 ) -> Board:
     """Apply one edit to the board as it is now, re-cluster with it, and save.
 
     An edit names themes and notes of the stored board (`InputError` when they are
     gone); it is kept with the others, so every later re-clustering applies it again.
     """
-    await refresh_board(store, bus, session_id, now=now)
+    await refresh_board(store, bus, session_id, now=now, clusterer=clusterer)
     for attempt in range(EDIT_RETRIES):
         notes, board = await transact(store, lambda db: _read(db, session_id))
         edited = _edited(board, edit)
-        themes = await anyio.to_thread.run_sync(_cluster, notes, edited)
+        themes = await clusterer.themes(notes, edited)
         fresh = dataclasses.replace(edited, themes=themes, notes_key=notes_key(notes))
         try:
             return await _save(store, bus, session_id, fresh, expected=board.revision, now=now)
@@ -358,8 +411,10 @@ class Reclustering:
         bus: Bus,
         clock: Callable[[], datetime],
         delay: float = DEBOUNCE_SECONDS,
+        clusterer: Clusterer = IN_THREAD,
     ) -> None:
         self.store = store
+        self.clusterer = clusterer
         self.bus = bus
         self.clock = clock
         self.delay = delay
@@ -411,7 +466,7 @@ class Reclustering:
             self._again.add(session_id)
             return
         try:
-            await refresh_board(self.store, self.bus, session_id, now=now)
+            await refresh_board(self.store, self.bus, session_id, now=now, clusterer=self.clusterer)
         finally:
             await transact(
                 self.store, lambda db: harvest.end_clustering_lease(db, session_id, self.holder)

@@ -22,7 +22,7 @@ from typing import Any
 
 from sqlalchemy.orm import Session
 
-from pollinate.actions.board import refresh_board
+from pollinate.actions.board import IN_THREAD, Clusterer, refresh_board
 from pollinate.actions.live import Store, append_events, commit_and_publish, load_live
 from pollinate.core.events import ReportBackToggled, VoteClosed, VoteCounted, VoteOpened
 from pollinate.core.harvest.votes import DOTS, Ballot, VoteResult, tally
@@ -64,6 +64,7 @@ async def open_vote(
     now: datetime,
     dots: int = DOTS,
     per_theme: int | None = None,
+    clusterer: Clusterer = IN_THREAD,
 ) -> Vote:
     """Open a vote on the board's current themes; turn the report-back view on with it,
     because people vote on themes they can see. `InputError` when the rules do not fit
@@ -74,7 +75,7 @@ async def open_vote(
             field="dots",
             advice=f"Give each person 1 to {MAX_DOTS} dots, at most that many on one theme.",
         )
-    board = await refresh_board(store, bus, session_id, now=now)
+    board = await refresh_board(store, bus, session_id, now=now, clusterer=clusterer)
 
     def work(db: Session) -> tuple[Vote, int]:
         latest = votes.latest_vote(db, session_id)

@@ -38,7 +38,7 @@ from starlette.types import ASGIApp, Message, Receive, Scope, Send
 from pollinate import __version__
 from pollinate.actions.access import LinkLookup
 from pollinate.actions.agenda import StaleCommand
-from pollinate.actions.board import Reclustering, load_clustering
+from pollinate.actions.board import Clusterer, Reclustering
 from pollinate.actions.live import SessionNotFound
 from pollinate.actions.notes import NoteIntake
 from pollinate.actions.seating import TooManyAttempts
@@ -129,8 +129,10 @@ def create_app(
     engine: Engine | None = None,
     bus: Bus | None = None,
     clock: Callable[[], datetime] = system_clock,
+    cluster_in_helper: bool = True,
 ) -> FastAPI:
-    """A ready app for `settings`; tests may pass their own engine, bus and clock."""
+    """A ready app for `settings`; tests may pass their own engine, bus and clock, and
+    cluster boards on a thread (`cluster_in_helper=False`) to spare a process start."""
     own_engine = engine is None
     engine = engine if engine is not None else create_engine_for(settings.db_url)
     live_bus = bus if bus is not None else bus_from_url(settings.bus_url)
@@ -148,8 +150,9 @@ def create_app(
         fanout=Fanout(feed, live_bus),
         notes=NoteIntake(store, live_bus),
         links=LinkLookup(store),
+        clusterer=Clusterer(helper_process=cluster_in_helper),
     )
-    reclustering = Reclustering(runtime.store, live_bus, clock)
+    reclustering = Reclustering(runtime.store, live_bus, clock, clusterer=runtime.clusterer)
     runtime.reclustering = reclustering
 
     retention = timedelta(hours=settings.outbox_retention_hours)
@@ -166,7 +169,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with anyio.create_task_group() as background:
             background.start_soon(upkeep)
-            background.start_soon(load_clustering)
+            background.start_soon(runtime.clusterer.warm)
             try:
                 yield
             finally:

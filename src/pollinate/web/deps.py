@@ -22,7 +22,7 @@ from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 
 from pollinate.actions.access import LinkLookup
-from pollinate.actions.board import Reclustering
+from pollinate.actions.board import Clusterer, Reclustering
 from pollinate.actions.live import Store
 from pollinate.actions.notes import NoteIntake
 from pollinate.config import Settings
@@ -57,6 +57,8 @@ class Runtime:
     notes: NoteIntake
     # Resolves link tokens, the tokens of a burst of requests in one query.
     links: LinkLookup
+    # Where theme boards are clustered: a helper process in a served app (actions/board.py).
+    clusterer: Clusterer
     # Re-clusters a session's theme board a moment after its notes change (issue 4).
     reclustering: Reclustering | None = field(default=None, repr=False)
 

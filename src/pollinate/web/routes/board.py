@@ -101,7 +101,7 @@ def parse_edit(
 async def board_workspace(
     session_id: str, request: Request, rt: Rt, now: Now, who: Harvester
 ) -> HTMLResponse:
-    await refresh_board(rt.store, rt.bus, session_id, now=now)
+    await refresh_board(rt.store, rt.bus, session_id, now=now, clusterer=rt.clusterer)
 
     def read(db: Any) -> tuple[Any, BoardState]:
         return take_snapshot(db, session_id), read_board(db, session_id)
@@ -144,7 +144,7 @@ async def board_form(
             note=note,
             n_themes=n_themes,
         )
-        await edit_board(rt.store, rt.bus, session_id, edit, now=now)
+        await edit_board(rt.store, rt.bus, session_id, edit, now=now, clusterer=rt.clusterer)
     except (InputError, BoardConflict) as error:
         return back(board_page(session_id), str(error))
     done = {
@@ -253,7 +253,7 @@ class TakeawayChange(BaseModel):
 async def board_for(rt: Rt, session_id: str, who: auth.Viewer, now: Any) -> dict[str, Any]:
     """The full board for those who harvest; the report-back view for the room, if on."""
     if who.role in HARVESTERS:
-        await refresh_board(rt.store, rt.bus, session_id, now=now)
+        await refresh_board(rt.store, rt.bus, session_id, now=now, clusterer=rt.clusterer)
     state = await transact(rt.store, lambda db: read_board(db, session_id))
     if who.role in HARVESTERS:
         return board_view(state.board, state.notes, state.takeaways, state.vote)
@@ -291,7 +291,7 @@ async def post_board(
         note=body.note,
         n_themes="" if body.n_themes is None else str(body.n_themes),
     )
-    await edit_board(rt.store, rt.bus, session_id, edit, now=now)
+    await edit_board(rt.store, rt.bus, session_id, edit, now=now, clusterer=rt.clusterer)
     return await board_for(rt, session_id, who, now)
 
 

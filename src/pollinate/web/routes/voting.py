@@ -87,6 +87,7 @@ async def vote_form(
             now=now,
             dots=_number(dots, "dots", DOTS) or DOTS,
             per_theme=_number(per_theme, "per_theme", None),
+            clusterer=rt.clusterer,
         )
     except (InputError, NotAllowed) as error:
         return back(console(session_id), str(error))
@@ -207,7 +208,13 @@ async def post_vote(
 ) -> dict[str, Any] | None:
     if body.action == "open":
         await open_vote(
-            rt.store, rt.bus, session_id, now=now, dots=body.dots, per_theme=body.per_theme
+            rt.store,
+            rt.bus,
+            session_id,
+            now=now,
+            dots=body.dots,
+            per_theme=body.per_theme,
+            clusterer=rt.clusterer,
         )
     else:
         await close_vote(rt.store, rt.bus, session_id, now=now)

@@ -136,3 +136,24 @@ def test_serve_refuses_several_workers_on_the_in_process_bus(tmp_path):
     assert "--bus redis://" in answer.stderr
     assert "Traceback" not in answer.stderr
     assert not (tmp_path / "p.db").exists()  # refused before anything was migrated
+
+
+@pytest.mark.parametrize("workers", ["1", "2"])
+def test_serve_names_a_database_it_cannot_reach_without_a_traceback(tmp_path, workers):
+    with socket.socket() as probe:  # a port nothing listens on
+        probe.bind(("127.0.0.1", 0))
+        port = probe.getsockname()[1]
+    db = f"postgresql://postgres@127.0.0.1:{port}/nowhere"
+    command = [sys.executable, "-m", "pollinate", "serve", "--workers", workers, "--db", db]
+    answer = subprocess.run(
+        [*command, "--bus", "redis://127.0.0.1:6379/0", "--port", "8"],  # never bound
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=tmp_path,
+    )
+    assert answer.returncode != 0
+    assert f"cannot reach the database postgresql+psycopg://postgres@127.0.0.1:{port}" in (
+        answer.stderr
+    )
+    assert "Traceback" not in answer.stderr

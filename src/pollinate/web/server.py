@@ -21,11 +21,13 @@ from __future__ import annotations
 import asyncio
 import gc
 import logging
+import multiprocessing
 import os
 import re
 import signal
 import threading
 from collections.abc import Callable
+from concurrent.futures import ProcessPoolExecutor
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -36,15 +38,15 @@ from starlette.types import Message, Receive, Scope, Send
 from pollinate.config import Settings
 from pollinate.errors import InputError
 from pollinate.live.factory import bus_is_local
-from pollinate.store.db import create_engine_for, upgrade
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from pollinate.web.deps import Runtime
 
-# The app is imported where an app is built: with several workers this process only
-# migrates and supervises, and need not carry a worker's ~90 MB of imports itself.
+# The app and the database layer are imported where they are used: with several workers
+# this process only migrates (in a child, `migrate`) and supervises, and need not carry a
+# worker's ~90 MB of imports itself.
 
 GRACEFUL_SECONDS = 5  # requests still running get this long after the streams closed
 EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
@@ -176,18 +178,49 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     return environment
 
 
-def migrate(settings: Settings, say: Callable[[str], None]) -> None:
-    """Upgrade the database to the newest schema and say so in one line."""
-    engine = create_engine_for(settings.db_url)
+def migrate(settings: Settings, say: Callable[[str], None], *, apart: bool = False) -> None:
+    """Upgrade the database to the newest schema and say so in one line.
+
+    With `apart` the upgrade runs in a child process, so the caller never loads
+    SQLAlchemy, Alembic and the database driver: the supervisor of several workers
+    migrates once and then only watches its workers, and would otherwise keep about
+    60 MB of imports it never uses again (bench/live.py sums every process's memory).
+    """
+    if apart:
+        spawn = multiprocessing.get_context("spawn")
+        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as child:
+            where, before, after = child.submit(_upgrade, settings.db_url).result()
+    else:
+        where, before, after = _upgrade(settings.db_url)
+    if before != after:
+        say(f"Database {where}: migrated from {before or 'empty'} to {after}.")
+    else:
+        say(f"Database {where}: schema up to date ({after}).")
+
+
+def _upgrade(db_url: str) -> tuple[str, str | None, str | None]:
+    """Upgrade the database at `db_url`; its printable URL, revision before and after."""
+    from sqlalchemy.exc import DBAPIError
+
+    from pollinate.store.db import create_engine_for, database_unavailable, upgrade
+
+    engine = create_engine_for(db_url)
+    where = engine.url.render_as_string(hide_password=True)
     try:
         report = upgrade(engine)
+    except DBAPIError as error:
+        if not database_unavailable(error):
+            raise
+        cause = str(error.orig or error).strip().splitlines()[0]
+        raise InputError(
+            f"cannot reach the database {where}: {cause}",
+            field="POLLINATE_DB_URL",
+            advice="Check that the database server is running, and the URL's host, port, "
+            "user and database name.",
+        ) from None
     finally:
         engine.dispose()
-    where = engine.url.render_as_string(hide_password=True)
-    if report.changed:
-        say(f"Database {where}: migrated from {report.before or 'empty'} to {report.after}.")
-    else:
-        say(f"Database {where}: schema up to date ({report.after}).")
+    return where, report.before, report.after
 
 
 def run(settings: Settings, *, workers: int = 1) -> None:

@@ -135,7 +135,7 @@ def test_every_get_route_of_every_role_sends_the_security_headers(cafe: Cafe):
 
 
 @SQLITE_ONLY
-def test_error_pages_send_the_security_headers_too(cafe: Cafe):
+def test_error_pages_send_the_security_headers_too(cafe: Cafe, monkeypatch: pytest.MonkeyPatch):
     html = {"Accept": "text/html"}
     organizer = {**cafe.bearer("organizer"), **html}
     browser = client_at(cafe.client.app)
@@ -154,9 +154,26 @@ def test_error_pages_send_the_security_headers_too(cafe: Cafe):
     }
     for _ in range(LinkLimits().per_client + 1):
         answers["429 link guessing"] = browser.get("/l/guess", headers=html)
+    answers["500 a bug"] = a_bug(cafe, html, monkeypatch)
     for name, answer in answers.items():
         assert answer.status_code == int(name[:3]), (name, answer.text)
         assert_secure_page(answer, name)
+        # A browser gets a page, not JSON, whatever went wrong.
+        assert answer.headers["content-type"].startswith("text/html"), name
+        assert "<h1>" in answer.text, name
+
+
+def a_bug(cafe: Cafe, headers: dict[str, str], monkeypatch: pytest.MonkeyPatch) -> Any:
+    """The answer to a page whose link lookup fails with an error nobody handles."""
+
+    async def broken(*_args: object, **_kwargs: object) -> None:
+        raise RuntimeError("a bug")
+
+    app: Any = cafe.client.app
+    monkeypatch.setattr(app.state.runtime.links, "resolve", broken)
+    browser = TestClient(app, raise_server_exceptions=False, client=("a-bug", 50000))
+    browser.cookies.set(cookie_name(cafe.session_id, Role.HOST), cafe.tokens["host"])
+    return browser.get(f"/s/{cafe.session_id}/host", headers=headers)
 
 
 # ── cookies ───────────────────────────────────────────────────────────────────────────

@@ -26,13 +26,13 @@ from pathlib import Path
 import anyio
 import jinja2
 from fastapi import FastAPI, Request
-from fastapi.exceptions import HTTPException
 from fastapi.responses import HTMLResponse, JSONResponse, Response
 from fastapi.staticfiles import StaticFiles
 from fastapi.templating import Jinja2Templates
 from sqlalchemy import Engine
 from sqlalchemy.exc import DBAPIError, SQLAlchemyError
 from sqlalchemy.exc import TimeoutError as PoolTimeout
+from starlette.exceptions import HTTPException as StarletteHTTPException
 from starlette.types import ASGIApp, Message, Receive, Scope, Send
 
 from pollinate import __version__
@@ -218,6 +218,10 @@ def _add_error_pages(app: FastAPI, runtime: Runtime) -> None:
         "The database is not answering just now, perhaps because it is restarting; "
         "please try again in a few seconds."
     )
+    server_fault = (
+        "Something went wrong on the server; it has been logged. Try again, and tell the "
+        "organizer if it keeps happening."
+    )
     # Seconds a client should wait: 429 is a per-minute limit; a PostgreSQL restart takes
     # a second or two (0.3 s for the tests' private cluster), a failover a few more.
     retry_after = {429: 60, 503: 5}
@@ -243,13 +247,24 @@ def _add_error_pages(app: FastAPI, runtime: Runtime) -> None:
         return handler
 
     async def http_error(request: Request, error: Exception) -> Response:
-        assert isinstance(error, HTTPException)  # noqa: S101 - registered for it alone
+        # Starlette's own (no route: 404, wrong method: 405) and FastAPI's alike, so a
+        # browser gets a page rather than JSON for those too.
+        assert isinstance(error, StarletteHTTPException)  # noqa: S101 - registered for it
         response = answer(request, error.status_code, str(error.detail))
         for name, value in (error.headers or {}).items():
             response.headers[name] = value
         if isinstance(error, NoValidLink):
             for cookie in error.stale_cookies:
                 response.delete_cookie(cookie, path="/", httponly=True, samesite="lax")
+        return response
+
+    def server_error(request: Request, error: Exception) -> Response:
+        # Starlette answers an unhandled error outside every middleware, SecurityHeaders
+        # included, so this page carries the headers itself. The error is raised again
+        # after it and logged with its traceback: it is a bug.
+        response = answer(request, 500, server_fault)
+        for name, value in SECURITY_HEADERS:
+            response.headers[name.decode()] = value.decode()
         return response
 
     async def database_error(request: Request, error: Exception) -> Response:
@@ -277,4 +292,5 @@ def _add_error_pages(app: FastAPI, runtime: Runtime) -> None:
     app.add_exception_handler(SessionNotFound, fixed(404))
     app.add_exception_handler(LookupError, fixed(404))
     app.add_exception_handler(TooManyAttempts, fixed(429))
-    app.add_exception_handler(HTTPException, http_error)
+    app.add_exception_handler(StarletteHTTPException, http_error)
+    app.add_exception_handler(Exception, server_error)

@@ -93,6 +93,23 @@ def test_cleaning_leaves_clean_text_unchanged_and_removes_what_it_must(typed):
     )
 
 
+def cleaned_by_category(text: str) -> str:
+    """The cleaning rule as written in Unicode's own terms, for comparison."""
+    for line_break in ("\r\n", "\r", "\x85", "\u2028", "\u2029"):
+        text = text.replace(line_break, "\n")
+    return "".join(c for c in text if c in "\n\t" or unicodedata.category(c) != "Cc").strip()
+
+
+@given(st.text(st.characters(codec="utf-8"), max_size=300))
+def test_cleaning_removes_exactly_the_control_characters_other_than_newline_and_tab(typed):
+    expected = cleaned_by_category(typed)
+    if not expected:
+        with pytest.raises(InputError):
+            clean_note_text(typed)
+    else:
+        assert clean_note_text(typed) == expected
+
+
 def test_take_note_cleans_the_text_and_starts_unhighlighted():
     note = take_note("n1", round=2, table="Table 3", text="  Trust\r\n", taken_at=AT)
     assert note == Note("n1", 2, "Table 3", "Trust", AT, highlighted=False)

@@ -13,7 +13,6 @@ author either; a host link proves the right to write at a table, not a name to r
 from __future__ import annotations
 
 import dataclasses
-import unicodedata
 from dataclasses import dataclass
 from datetime import datetime
 from enum import StrEnum
@@ -27,6 +26,14 @@ MAX_NOTE_CHARS = 2000
 # CR LF, CR, NEL, LS and PS); all become "\n" so counts and exports agree.
 _LINE_BREAKS = ("\r\n", "\r", "\x85", "\u2028", "\u2029")
 _KEPT_CONTROLS = frozenset("\n\t")
+# Unicode's control characters (category Cc) are exactly C0, DEL and C1, and stay so by
+# its stability policy: dropped in one C-speed pass, where asking each character's category
+# cost 20 µs per note read back (8,000 notes: 170 ms of the theme board's read).
+_DROPPED_CONTROLS = {
+    code: None
+    for code in (*range(0x20), 0x7F, *range(0x80, 0xA0))
+    if chr(code) not in _KEPT_CONTROLS
+}
 
 
 class NoteState(StrEnum):
@@ -51,9 +58,7 @@ def clean_live_text(text: str, *, field: str, limit: int, what: str) -> str:
     """
     for line_break in _LINE_BREAKS:
         text = text.replace(line_break, "\n")
-    text = "".join(
-        char for char in text if char in _KEPT_CONTROLS or unicodedata.category(char) != "Cc"
-    ).strip()
+    text = text.translate(_DROPPED_CONTROLS).strip()
     if not text:
         raise InputError(
             f"the {what} is empty",

@@ -436,12 +436,22 @@ def list_notes(
     db: Session, session_id: str, *, round: int | None = None, table: str | None = None
 ) -> list[Note]:
     """Active notes in the order they were taken, optionally of one round and/or table."""
-    query = select(NoteRow).where(NoteRow.session_id == session_id, NoteRow.deleted_at.is_(None))
+    # Columns, not ORM objects: the theme board reads every note of a session after each
+    # burst, and building an instance per row cost more than the query (bench/live.py).
+    query = select(
+        NoteRow.id,
+        NoteRow.round,
+        NoteRow.table_name,
+        NoteRow.text,
+        NoteRow.created_at,
+        NoteRow.highlighted,
+    ).where(NoteRow.session_id == session_id, NoteRow.deleted_at.is_(None))
     if round is not None:
         query = query.where(NoteRow.round == round)
     if table is not None:
         query = query.where(NoteRow.table_name == table)
-    return [_note(row) for row in db.scalars(query.order_by(NoteRow.created_at, NoteRow.id))]
+    rows = db.execute(query.order_by(NoteRow.created_at, NoteRow.id))
+    return [Note(*row) for row in rows]
 
 
 # ── links ─────────────────────────────────────────────────────────────────────────────

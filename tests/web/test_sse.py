@@ -8,6 +8,7 @@ import pytest
 
 from pollinate.store import outbox
 from pollinate.store.db import session_factory
+from pollinate.web.sse import MAX_HEARTBEAT_SECONDS, heartbeat_wait
 from tests.web.conftest import LiveCafe
 from tests.web.sse_client import open_stream
 
@@ -131,3 +132,14 @@ async def test_stream_refuses_anonymous_and_revoked_tokens(live: LiveCafe):
         assert anonymous.status == 401
     async with open_stream(live.app, live.events_path(), headers_for(live, "revoked")) as revoked:
         assert revoked.status == 401
+
+
+def test_heartbeats_spread_over_the_last_fifth_of_the_interval_and_never_pass_15_s():
+    assert heartbeat_wait(10.0, draw=lambda: 0.0) == 10.0
+    assert heartbeat_wait(10.0, draw=lambda: 0.999) == pytest.approx(8.002)
+    assert heartbeat_wait(60.0, draw=lambda: 0.0) == MAX_HEARTBEAT_SECONDS
+    # Streams woken together (a round change) do not fall due together again.
+    waits = {round(heartbeat_wait(15.0), 3) for _ in range(2000)}
+    assert len(waits) > 500
+    assert min(waits) >= 12.0
+    assert max(waits) <= 15.0

@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import json
 import logging
+import random
 from collections.abc import AsyncIterator, Callable, Sequence
 from datetime import datetime
 from functools import partial
@@ -55,6 +56,17 @@ RETRY_MS = 2000  # how long a browser waits before reconnecting after a drop
 # Proxies and routers cut idle connections after 30-60 s; 15 s stays well inside that
 # (sse-starlette's default too), whatever POLLINATE_HEARTBEAT_SECONDS says.
 MAX_HEARTBEAT_SECONDS = 15.0
+# A round change wakes every phone at once, so without a spread their next heartbeats
+# would also fall due together: 2,000 streams waking in the same instant every 15 s,
+# holding up whatever else the worker was doing (notes) for that moment. Each wait is
+# drawn between (1 - HEARTBEAT_SPREAD) and 1 times the heartbeat, so they drift apart.
+HEARTBEAT_SPREAD = 0.2
+
+
+def heartbeat_wait(heartbeat_seconds: float, draw: Callable[[], float] = random.random) -> float:
+    """Seconds until a quiet stream's next heartbeat: the setting (at most
+    `MAX_HEARTBEAT_SECONDS`), less up to `HEARTBEAT_SPREAD` of it at random."""
+    return min(heartbeat_seconds, MAX_HEARTBEAT_SECONDS) * (1 - HEARTBEAT_SPREAD * draw())
 
 
 class EventStreamResponse(StreamingResponse):
@@ -180,7 +192,7 @@ async def event_stream(
                 for text in _frames(entries, viewer, clock().isoformat()):
                     yield text
             woken = None
-            with anyio.move_on_after(min(heartbeat_seconds, MAX_HEARTBEAT_SECONDS)):
+            with anyio.move_on_after(heartbeat_wait(heartbeat_seconds)):
                 try:
                     woken = await anext(iterator)
                 except StopAsyncIteration:

@@ -118,3 +118,9 @@ def test_the_openapi_document_lists_the_live_api(cafe: Cafe):
 def test_unknown_session_answers_404_to_the_organizer(cafe: Cafe):
     answer = cafe.client.get("/api/sessions/nope/state", headers=cafe.bearer("organizer"))
     assert answer.status_code == 404
+
+
+def test_an_unknown_session_s_event_stream_answers_404_before_any_event(cafe: Cafe):
+    answer = cafe.client.get("/api/sessions/nope/events", headers=cafe.bearer("organizer"))
+    assert answer.status_code == 404
+    assert answer.json() == {"detail": "There is no session 'nope'."}

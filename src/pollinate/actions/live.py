@@ -73,6 +73,12 @@ def load_live(db: Session, session_id: str) -> LiveSession:
     )
 
 
+async def check_session(store: Store, session_id: str) -> None:
+    """Raise `SessionNotFound` unless the session exists; reads nothing else of it."""
+    if not await transact(store, lambda db: repositories.session_exists(db, session_id)):
+        raise SessionNotFound(f"There is no session {session_id!r}.")
+
+
 def append_events(db: Session, session_id: str, events: Iterable[Event], *, now: datetime) -> int:
     """Log `events` in the current transaction; return the last seq (0 when none)."""
     return outbox.append_many(

@@ -100,6 +100,11 @@ def get_session(db: Session, session_id: str) -> StoredSession | None:
     )
 
 
+def session_exists(db: Session, session_id: str) -> bool:
+    """True when a session has this id (one indexed lookup, nothing parsed)."""
+    return db.scalar(select(SessionRow.id).where(SessionRow.id == session_id)) is not None
+
+
 def save_run_state(
     db: Session, session_id: str, state: Mapping[str, Any], *, expected_version: int
 ) -> int:

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Header, Query, Request, Response
 from pydantic import BaseModel, Field
 
 from pollinate.actions.agenda import command_agenda
-from pollinate.actions.live import load_live, take_snapshot, transact
+from pollinate.actions.live import check_session, take_snapshot, transact
 from pollinate.actions.note_exports import MEDIA_TYPES as NOTES_MEDIA_TYPES
 from pollinate.actions.note_exports import NotesFormat, note_records, notes_file
 from pollinate.actions.notes import (
@@ -271,7 +271,9 @@ async def events(
     ] = None,
 ) -> EventStreamResponse:
     # Unknown sessions answer 404 now, not as a stream that breaks after its headers.
-    await transact(rt.store, lambda db: load_live(db, session_id))
+    # Only whether it exists: a venue's phones reconnecting together after a Wi-Fi drop
+    # should not each parse the session file.
+    await check_session(rt.store, session_id)
     stream = event_stream(
         rt.feed,
         rt.fanout,

@@ -14,8 +14,6 @@ from pollinate.actions.seating import TooManyAttempts
 from pollinate.actions.sessions import create_live_session
 from pollinate.core.roles import Role
 from pollinate.store import repositories
-from pollinate.store.db import session_factory
-from tests.conftest import Database
 from tests.web.conftest import PLAN, ROSTER, START, cafe_spec
 
 pytestmark = pytest.mark.anyio
@@ -26,16 +24,6 @@ LIMIT = LinkLimits().per_client
 def address() -> str:
     """A client of its own: attempts outlive a test on the shared PostgreSQL database."""
     return f"client-{secrets.token_hex(6)}"
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def store(db: Database):
-    return session_factory(db.engine)
 
 
 def links(store, count: int) -> list[tuple[str, repositories.Link]]:

@@ -11,11 +11,6 @@ from pollinate.actions.batching import Batcher
 pytestmark = pytest.mark.anyio
 
 
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"  # the batcher is asyncio's (it runs in uvicorn's loop)
-
-
 class Recorder:
     """A `run` that records its batches and can be held until released."""
 

@@ -7,17 +7,13 @@ import anyio
 import pytest
 
 from pollinate.actions import board as board_actions
-from pollinate.actions.agenda import command_agenda
 from pollinate.actions.board import Reclustering, refresh_board
 from pollinate.actions.notes import NoteWriter, accept_note
-from pollinate.actions.sessions import create_live_session
-from pollinate.core.agenda import Next, Start
 from pollinate.core.roles import Role
 from pollinate.live.memory import MemoryBus
 from pollinate.store import harvest, outbox
-from pollinate.store.db import session_factory
-from tests.conftest import Database
-from tests.web.conftest import PLAN, ROSTER, START, cafe_spec
+from tests.actions.conftest import in_round_one
+from tests.web.conftest import START
 
 pytestmark = pytest.mark.anyio
 
@@ -27,18 +23,6 @@ TEXTS = [
     "Teach media literacy in every school",
     "Schools need media literacy lessons",
 ]
-
-
-@pytest.fixture
-def store(db: Database):
-    return session_factory(db.engine)
-
-
-async def in_round_one(store, bus) -> str:
-    session_id = create_live_session(store, cafe_spec(), ROSTER, PLAN, None, now=START).session_id
-    await command_agenda(store, bus, session_id, Start(), now=START)
-    await command_agenda(store, bus, session_id, Next(), now=START)
-    return session_id
 
 
 async def take(store, bus, session_id: str, text: str, second: int) -> None:

@@ -9,40 +9,19 @@ from typing import Any
 import pytest
 
 from pollinate.actions import notes as note_actions
-from pollinate.actions.agenda import command_agenda
 from pollinate.actions.live import SessionNotFound
 from pollinate.actions.notes import NoteIntake, NoteWriter, accept_note
-from pollinate.actions.sessions import create_live_session
-from pollinate.core.agenda import Next, Start
 from pollinate.core.roles import Role
 from pollinate.errors import InputError, NotAllowed
 from pollinate.live.memory import MemoryBus
 from pollinate.store import outbox, repositories
-from pollinate.store.db import session_factory
-from tests.conftest import Database
-from tests.web.conftest import PLAN, ROSTER, START, cafe_spec
+from tests.actions.conftest import in_round_one
+from tests.web.conftest import START
 
 pytestmark = pytest.mark.anyio
 
 HOST_1 = NoteWriter(Role.HOST, table="Table 1")
 HOST_2 = NoteWriter(Role.HOST, table="Table 2")
-
-
-@pytest.fixture
-def anyio_backend() -> str:
-    return "asyncio"
-
-
-@pytest.fixture
-def store(db: Database):
-    return session_factory(db.engine)
-
-
-async def in_round_one(store, bus) -> str:
-    session_id = create_live_session(store, cafe_spec(), ROSTER, PLAN, None, now=START).session_id
-    await command_agenda(store, bus, session_id, Start(), now=START)
-    await command_agenda(store, bus, session_id, Next(), now=START)
-    return session_id
 
 
 class CountingBus(MemoryBus):

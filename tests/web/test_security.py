@@ -223,18 +223,19 @@ def test_cookies_over_plain_http_on_loopback_are_not_marked_secure(cafe: Cafe):
 # ── link guessing ─────────────────────────────────────────────────────────────────────
 
 
+def two_workers(cafe: Cafe, address: str) -> tuple[TestClient, TestClient]:
+    """One browser at `address` on the café's app and on a second worker: its own app on
+    the same database, as `serve --workers 2` runs."""
+    settings = Settings(secret_key=SecretStr(SECRET))
+    other = create_app(
+        settings, engine=cafe.db.engine, bus=cafe.bus, clock=cafe.clock, cluster_in_helper=False
+    )
+    return client_at(cafe.client.app, address), client_at(other, address)
+
+
 def test_guessing_links_is_refused_with_429_after_20_wrong_ones_on_every_worker(cafe: Cafe):
     limit = LinkLimits().per_client
-    # A second worker: its own app on the same database, as `serve --workers 2` runs.
-    settings = Settings(secret_key=SecretStr(SECRET))
-    guesser = f"guesser-{secrets.token_hex(6)}"
-    one_worker = client_at(cafe.client.app, guesser)
-    other_worker = client_at(
-        create_app(
-            settings, engine=cafe.db.engine, bus=cafe.bus, clock=cafe.clock, cluster_in_helper=False
-        ),
-        guesser,
-    )
+    one_worker, other_worker = two_workers(cafe, f"guesser-{secrets.token_hex(6)}")
     for n in range(limit):
         worker = one_worker if n % 2 else other_worker
         assert worker.get(f"/l/guess-{n}", follow_redirects=False).status_code == 404
@@ -271,15 +272,7 @@ def test_guessing_bearer_tokens_is_refused_with_429_after_20_wrong_ones_on_every
     cafe: Cafe,
 ):
     limit = LinkLimits().per_client
-    settings = Settings(secret_key=SecretStr(SECRET))
-    guesser = f"guesser-{secrets.token_hex(6)}"
-    one_worker = client_at(cafe.client.app, guesser)
-    other_worker = client_at(
-        create_app(
-            settings, engine=cafe.db.engine, bus=cafe.bus, clock=cafe.clock, cluster_in_helper=False
-        ),
-        guesser,
-    )
+    one_worker, other_worker = two_workers(cafe, f"guesser-{secrets.token_hex(6)}")
     state = cafe.url("state")
     for n in range(limit):
         worker = one_worker if n % 2 else other_worker

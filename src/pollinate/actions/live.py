@@ -54,6 +54,7 @@ class LiveSession:
     plan: Plan | None
     plan_version: int
     metrics: PlanMetrics | None
+    roster_version: int = 0  # changes with every roster change (the redactor cache's key)
 
 
 def load_live(db: Session, session_id: str) -> LiveSession:
@@ -70,6 +71,7 @@ def load_live(db: Session, session_id: str) -> LiveSession:
         plan=None if plan is None else plan.plan,
         plan_version=0 if plan is None else plan.version,
         metrics=None if plan is None else plan.metrics,
+        roster_version=stored.roster_version,
     )
 
 

@@ -92,7 +92,7 @@ def role_people(spec: SessionSpec) -> list[str]:
 def session_redactor(db: Session, live: LiveSession, cache: RedactorCache = CACHE) -> Redactor:
     """The session's redactor, from the cache unless its roster changed since."""
     people = role_people(live.spec)
-    version = repositories.roster_version(db, live.id)
+    version = live.roster_version  # read with the session, in the caller's transaction
     digest = hashlib.sha256(
         json.dumps([version, people], ensure_ascii=False).encode("utf-8")
     ).hexdigest()

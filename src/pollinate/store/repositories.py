@@ -68,6 +68,7 @@ class StoredSession:
     created_at: datetime
     run_state: Mapping[str, Any] | None
     run_version: int
+    roster_version: int = 0  # see `roster_version`
 
 
 def new_session_id() -> str:
@@ -96,7 +97,13 @@ def get_session(db: Session, session_id: str) -> StoredSession | None:
     if row is None:
         return None
     return StoredSession(
-        row.id, row.title, row.spec_json, row.created_at, row.run_state_json, row.run_version
+        row.id,
+        row.title,
+        row.spec_json,
+        row.created_at,
+        row.run_state_json,
+        row.run_version,
+        row.roster_version,
     )
 
 

@@ -9,11 +9,11 @@ from datetime import timedelta
 
 import pytest
 
-from pollinate.actions.access import LinkLimits, LinkLookup, count_wrong_link
+from pollinate.actions.access import LinkLimits, LinkLookup, link_guesser
 from pollinate.actions.seating import TooManyAttempts
 from pollinate.actions.sessions import create_live_session
 from pollinate.core.roles import Role
-from pollinate.store import repositories
+from pollinate.store import join_codes, repositories
 from tests.web.conftest import PLAN, ROSTER, START, cafe_spec
 
 pytestmark = pytest.mark.anyio
@@ -73,8 +73,8 @@ async def test_links_opened_and_tokens_sent_count_against_one_limit(store):
     guesser = address()
     (token, _), lookup = links(store, 1)[0], LinkLookup(store)
     with store.begin() as db:
-        for _ in range(LIMIT - 1):
-            count_wrong_link(db, guesser, now=START)  # wrong /l/ links
+        for _ in range(LIMIT - 1):  # wrong links opened, as /l/ records them
+            join_codes.record_attempts(db, [link_guesser(guesser)], now=START)
     assert await lookup.resolve("one-more", client=guesser, now=START) is None
     with pytest.raises(TooManyAttempts):
         await lookup.resolve(token, client=guesser, now=START)

@@ -9,6 +9,7 @@ import pytest
 from pollinate.actions import board as board_actions
 from pollinate.actions.board import Reclustering, refresh_board
 from pollinate.actions.notes import NoteWriter, accept_note
+from pollinate.core.harvest import remote
 from pollinate.core.roles import Role
 from pollinate.live.memory import MemoryBus
 from pollinate.store import harvest, outbox
@@ -128,18 +129,18 @@ async def test_two_workers_re_cluster_one_board_one_at_a_time_and_miss_no_note(s
     bus = MemoryBus()
     session_id = await in_round_one(store, bus)
     clustering = {"now": 0, "most": 0}
-    cluster = board_actions._cluster
+    cluster = remote.themes
 
-    def slow_cluster(notes, board):  # on a worker thread, as in the app
+    def slow_cluster(*arguments):  # on a worker thread, as in the app
         clustering["now"] += 1
         clustering["most"] = max(clustering["most"], clustering["now"])
         time.sleep(0.15)
         try:
-            return cluster(notes, board)
+            return cluster(*arguments)
         finally:
             clustering["now"] -= 1
 
-    monkeypatch.setattr(board_actions, "_cluster", slow_cluster)
+    monkeypatch.setattr(remote, "themes", slow_cluster)
     worker_a = Reclustering(store, bus, lambda: START, delay=0.02)
     worker_b = Reclustering(store, bus, lambda: START, delay=0.02)
     await take(store, bus, session_id, TEXTS[0], 0)  # taken by worker a

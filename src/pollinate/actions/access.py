@@ -5,7 +5,8 @@
          asked meanwhile ─▶ one transaction: ─┬─ addresses over the limit ─▶ TooManyAttempts
                                               ├─ one SELECT … WHERE token_hash IN (…)
                                               └─ tokens that open nothing: counted
-    GET /l/TOKEN ─▶ refuse_link_guessers ─▶ resolve ─▶ nothing ─▶ count_wrong_link ─▶ 404
+    GET /l/TOKEN ─▶ LinkLookup.resolve as above ─▶ nothing ─▶ 404  (the organizer's token:
+                    refuse_link_guessers only)
 
 Every way of presenting a token counts against one limit per address (`LinkLimits`): a
 guesser gains nothing by switching from links to Bearer headers or cookies. Wrong
@@ -64,11 +65,6 @@ def refuse_link_guessers(
     tried = join_codes.attempts_by_client(db, [key], since=now - limits.window)
     if tried.get(key, 0) >= limits.per_client:
         raise TooManyAttempts(GUESSING)
-
-
-def count_wrong_link(db: Session, client: str, *, now: datetime) -> None:
-    """Record that `client` tried a token that opens nothing."""
-    join_codes.record_attempts(db, [link_guesser(client)], now=now)
 
 
 @dataclass(frozen=True, slots=True)

@@ -76,14 +76,6 @@ def notes_key(notes: Sequence[Note]) -> str:
     return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
-def _cluster(notes: Sequence[Note], board: Board) -> tuple[Theme, ...]:
-    # Imported here: scikit-learn takes a second to import, which pages that never show
-    # a board should not pay (the report action does the same).
-    from pollinate.core.harvest.cluster import find_themes
-
-    return find_themes(notes, n_themes=board.n_themes, pinned=board.edits, previous=board.themes)
-
-
 class Clusterer:
     """Where a board's themes are computed: on a worker thread, or in a helper process.
 
@@ -101,14 +93,13 @@ class Clusterer:
 
     async def themes(self, notes: Sequence[Note], board: Board) -> tuple[Theme, ...]:
         """The themes of `notes` with the board's count, edits and previous themes."""
+        # `remote.themes` imports scikit-learn only when first called, wherever it runs.
+        arguments = (list(notes), board.n_themes, board.edits, board.themes)
         if not self.helper_process:
-            return await anyio.to_thread.run_sync(_cluster, notes, board)
+            return await anyio.to_thread.run_sync(remote.themes, *arguments)
         return await anyio.to_process.run_sync(
             remote.themes,
-            list(notes),
-            board.n_themes,
-            board.edits,
-            board.themes,
+            *arguments,
             cancellable=True,  # a shutdown does not wait for a large board
             limiter=self._one_at_a_time,
         )

@@ -13,7 +13,7 @@ of a change that did not happen.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, TypeVar
@@ -81,8 +81,16 @@ async def check_session(store: Store, session_id: str) -> None:
         raise SessionNotFound(f"There is no session {session_id!r}.")
 
 
-def append_events(db: Session, session_id: str, events: Iterable[Event], *, now: datetime) -> int:
-    """Log `events` in the current transaction; return the last seq (0 when none)."""
+def append_events(
+    db: Session,
+    session_id: str,
+    events: Iterable[Event],
+    *,
+    now: datetime | Sequence[datetime],
+) -> int:
+    """Log `events` in the current transaction; return the last seq (0 when none).
+
+    `now` is one time for all, or one per event (a batch of notes, each at its own)."""
     return outbox.append_many(
         db, session_id, [(event.type, event.to_payload()) for event in events], now=now
     )

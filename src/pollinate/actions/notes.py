@@ -176,7 +176,7 @@ def _take_session_notes(
     db: Session, session_id: str, requests: Sequence[NoteRequest]
 ) -> tuple[list[NoteReceipt | Exception], int]:
     live = load_live(db, session_id)
-    seen = dict(repositories.recall_responses(db, session_id, {r.key for r in requests if r.key}))
+    seen = repositories.recall_responses(db, session_id, {r.key for r in requests if r.key})
     redactor: Redactor | None = None
     answers: list[NoteReceipt | Exception] = []
     taken: list[tuple[NoteRequest, Note, Redaction, dict[str, Any]]] = []
@@ -212,13 +212,7 @@ def _take_session_notes(
         db, session_id, [(r.key, body, r.now) for r, _, _, body in taken if r.key is not None]
     )
     added = [NoteAdded.from_note(note) for _, note, _, _ in taken]
-    seq = outbox.append_many(
-        db,
-        session_id,
-        [(event.type, event.to_payload()) for event in added],
-        now=[r.now for r, _, _, _ in taken],
-    )
-    return answers, seq
+    return answers, append_events(db, session_id, added, now=[r.now for r, _, _, _ in taken])
 
 
 async def write_notes(

@@ -61,8 +61,9 @@ def take_clustering_lease(
     """Take (or extend) the session's re-clustering lease for `holder`, unless another
     holder's lease is still running; True when `holder` has it now.
 
-    One statement decides on both databases: an update of an expired or own lease, else
-    an insert that a racing holder's insert makes fail (the primary key).
+    An update takes an expired or own lease; when there is no lease row yet, an insert
+    takes it, which a racing holder's insert makes fail (the primary key). Correct on
+    both databases.
     """
     until = now + timedelta(seconds=seconds)
     taken = db.execute(

@@ -68,7 +68,7 @@ class StoredSession:
     created_at: datetime
     run_state: Mapping[str, Any] | None
     run_version: int
-    roster_version: int = 0  # see `roster_version`
+    roster_version: int = 0  # changes whenever the session's participants change
 
 
 def new_session_id() -> str:
@@ -201,11 +201,6 @@ def _bump_roster_version(db: Session, session_id: str) -> None:
         .values(roster_version=SessionRow.roster_version + 1),
         execution_options={"synchronize_session": False},
     )
-
-
-def roster_version(db: Session, session_id: str) -> int:
-    """A number that changes whenever the session's participants change."""
-    return db.scalar(select(SessionRow.roster_version).where(SessionRow.id == session_id)) or 0
 
 
 def load_roster(db: Session, session_id: str) -> Roster:

@@ -19,7 +19,7 @@ from typer.testing import CliRunner
 from pollinate.actions.organizing import example_session_path
 from pollinate.actions.sessions import LINK_KEYS
 from pollinate.cli import app
-from pollinate.web.server import GRACEFUL_SECONDS
+from pollinate.web.supervisor import GRACEFUL_SECONDS
 
 ROOT = Path(__file__).resolve().parents[1]
 ROSTER = ROOT / "examples" / "roster-small.csv"

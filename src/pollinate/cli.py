@@ -324,7 +324,7 @@ def serve(
     settings = _settings(db_url=db, host=host, port=port, bus_url=bus)
     settings.check_secret()
     check_workers(settings, workers)
-    migrate(settings, err.print, apart=workers > 1)
+    migrate(settings, err.print)
     err.print(f"Organizer: {_organizer_link(settings)}", markup=False, highlight=False)
     processes = f" with {workers} workers" if workers > 1 else ""
     err.print(f"Serving on {settings.public_base_url}{processes} (Ctrl-C stops)", markup=False)

@@ -187,6 +187,22 @@ class Cluster:
     def stream(self, last_event_id: int | None = None) -> Reader:
         return Reader(self.server.port, self.events_path, self.tokens["facilitator"], last_event_id)
 
+    def connections_to_both_workers(self) -> dict[int, http.client.HTTPConnection]:
+        """One open connection to each worker, by worker pid."""
+        connections: dict[int, http.client.HTTPConnection] = {}
+        for _ in range(40):
+            connection = http.client.HTTPConnection("127.0.0.1", self.server.port, timeout=WAIT)
+            connection.connect()
+            assert connection.sock is not None
+            worker = worker_of(self.server, connection.sock.getsockname()[1])
+            if worker in connections:
+                connection.close()
+            else:
+                connections[worker] = connection
+            if len(connections) == 2:
+                return connections
+        raise AssertionError("every connection landed on one worker")
+
     def streams_on_both_workers(self, readers: list[Reader]) -> dict[int, list[Reader]]:
         """Open streams until at least two workers hold some; readers grouped by worker."""
         by_worker: dict[int, list[Reader]] = {}
@@ -282,19 +298,7 @@ def test_one_idempotency_key_sent_to_both_workers_makes_one_note(
         f"{cluster.server.base_url}/api/sessions/{cluster.session_id}/state",
         token=cluster.tokens["host"],
     ).json()["my"]
-    connections: dict[int, http.client.HTTPConnection] = {}
-    for _ in range(40):
-        connection = http.client.HTTPConnection("127.0.0.1", cluster.server.port, timeout=WAIT)
-        connection.connect()
-        assert connection.sock is not None
-        worker = worker_of(cluster.server, connection.sock.getsockname()[1])
-        if worker in connections:
-            connection.close()
-        else:
-            connections[worker] = connection
-        if len(connections) == 2:
-            break
-    assert len(connections) == 2, "every connection landed on one worker"
+    connections = cluster.connections_to_both_workers()
     body = json.dumps({"round": host["round"], "table": host["table"], "text": "Map the money"})
     headers = {
         "Authorization": f"Bearer {cluster.tokens['host']}",
@@ -365,6 +369,7 @@ def test_sigterm_stops_every_worker_promptly_with_streams_open(
 ):
     cluster.streams_on_both_workers(readers)
     workers = [pid for pid in descendants(cluster.server.pid) if _is_worker(pid)]
+    workers += clustering_services(cluster.server)
     asked = time.monotonic()
     os.kill(cluster.server.pid, signal.SIGTERM)
     cluster.server.popen.wait(WAIT)
@@ -372,3 +377,94 @@ def test_sigterm_stops_every_worker_promptly_with_streams_open(
     assert time.monotonic() - asked < 4.0
     assert all(reader.ended.wait(WAIT) for reader in readers)
     assert not any(Path(f"/proc/{pid}").exists() for pid in workers)
+
+
+# ── one clustering service for both workers ───────────────────────────────────────────
+
+
+def clustering_services(server: ServerProcess) -> list[int]:
+    return [pid for pid in descendants(server.pid) if b"clustering_service" in _command(pid)]
+
+
+def helper_processes(server: ServerProcess) -> list[int]:
+    """anyio's per-worker helper processes, which the shared service replaces."""
+    return [pid for pid in descendants(server.pid) if b"anyio.to_process" in _command(pid)]
+
+
+def _command(pid: int) -> bytes:
+    try:
+        return Path(f"/proc/{pid}/cmdline").read_bytes()
+    except FileNotFoundError:
+        return b""
+
+
+NOTE_TEXTS = (
+    "Ask boards to publish their AI risk assessments",
+    "Publish AI risk assessments every year",
+    "Tie climate targets to executive pay",
+    "Executive pay should follow the climate targets",
+)
+
+
+def recount(cluster: Cluster, connection: http.client.HTTPConnection) -> dict[str, Any]:
+    """Ask for two themes on this worker's connection: clustered while the request waits."""
+    connection.request(
+        "POST",
+        f"/api/sessions/{cluster.session_id}/board",
+        body=json.dumps({"action": "recount", "n_themes": 2}),
+        headers={
+            "Authorization": f"Bearer {cluster.tokens['rapporteur']}",
+            "Content-Type": "application/json",
+        },
+    )
+    reply = connection.getresponse()
+    body = reply.read()
+    assert reply.status == 200, body
+    board: dict[str, Any] = json.loads(body)
+    return board
+
+
+def take_notes(cluster: Cluster) -> None:
+    cluster.control("start")
+    cluster.control("next")
+    host = send(
+        "GET",
+        f"{cluster.server.base_url}/api/sessions/{cluster.session_id}/state",
+        token=cluster.tokens["host"],
+    ).json()["my"]
+    for text in NOTE_TEXTS:
+        reply = send(
+            "POST",
+            f"{cluster.server.base_url}/api/sessions/{cluster.session_id}/notes",
+            token=cluster.tokens["host"],
+            body={"round": host["round"], "table": host["table"], "text": text},
+        )
+        assert reply.status == 201, reply.text
+
+
+def test_both_workers_cluster_their_boards_in_one_shared_service(cluster: Cluster):
+    take_notes(cluster)
+    services = clustering_services(cluster.server)
+    assert len(services) == 1
+    for connection in cluster.connections_to_both_workers().values():
+        board = recount(cluster, connection)
+        connection.close()
+        assert sorted(theme["size"] for theme in board["themes"]) == [2, 2]
+    assert clustering_services(cluster.server) == services
+    assert helper_processes(cluster.server) == []
+
+
+def test_a_killed_clustering_service_is_started_again_and_boards_follow(cluster: Cluster):
+    take_notes(cluster)
+    [killed] = clustering_services(cluster.server)
+    os.kill(killed, signal.SIGKILL)
+    deadline = time.monotonic() + WAIT
+    while (services := clustering_services(cluster.server)) in ([], [killed]):
+        assert time.monotonic() < deadline, "the clustering service was not started again"
+        time.sleep(0.1)
+    assert len(services) == 1
+    for connection in cluster.connections_to_both_workers().values():
+        board = recount(cluster, connection)
+        connection.close()
+        assert sorted(theme["size"] for theme in board["themes"]) == [2, 2]
+    assert "the clustering service exited (-9); starting it again" in cluster.server.printed()

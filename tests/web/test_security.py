@@ -34,7 +34,7 @@ from pollinate.config import Settings
 from pollinate.core.roles import Role
 from pollinate.web.app import create_app
 from pollinate.web.auth import ORGANIZER_COOKIE, cookie_name
-from pollinate.web.server import log_config
+from pollinate.web.supervisor import log_config
 from tests.web.conftest import ROLES, SECRET, Cafe
 
 # Headers, cookies and logs do not depend on the database: SQLite only, to save time.

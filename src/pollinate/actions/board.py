@@ -32,6 +32,8 @@ import anyio.to_process
 import anyio.to_thread
 from sqlalchemy.orm import Session
 
+from pollinate.actions import clustering_service
+from pollinate.actions.clustering_service import ServiceAddress
 from pollinate.actions.live import Store, append_events, commit_and_publish, load_live, transact
 from pollinate.actions.redaction import session_redactor
 from pollinate.core.events import ThemesChanged
@@ -77,24 +79,37 @@ def notes_key(notes: Sequence[Note]) -> str:
 
 
 class Clusterer:
-    """Where a board's themes are computed: on a worker thread, or in a helper process.
+    """Where a board's themes are computed: on a worker thread, in a helper process of
+    this worker, or in the clustering service that all the server's workers share.
 
-    The helper (the web app's choice) keeps the second or so that numpy and scikit-learn
+    The helper (one worker's choice) keeps the second or so that numpy and scikit-learn
     spend on a large board off the worker's interpreter, so notes arriving meanwhile are
     not slowed down (bench/live.py: p99 note latency during a burst), and the worker
     itself never loads scikit-learn (about 100 MB less per worker). One helper at a time
-    per worker (anyio's process pool, which ends a helper idle for 5 minutes). On a
-    thread (tests, the CLI) it costs no process start.
+    per worker (anyio's process pool, which ends a helper idle for 5 minutes), at a lower
+    CPU priority than the worker. Several workers share one service instead
+    (actions/clustering_service.py), so scikit-learn is loaded once, not once per worker.
+    On a thread (tests, the CLI) it costs no process start.
     """
 
-    def __init__(self, *, helper_process: bool = False) -> None:
-        self.helper_process = helper_process
+    def __init__(
+        self, *, helper_process: bool = False, service: ServiceAddress | None = None
+    ) -> None:
+        self.helper_process = helper_process and service is None
+        self.service = service
         self._one_at_a_time = anyio.CapacityLimiter(1)
 
     async def themes(self, notes: Sequence[Note], board: Board) -> tuple[Theme, ...]:
         """The themes of `notes` with the board's count, edits and previous themes."""
         # `remote.themes` imports scikit-learn only when first called, wherever it runs.
         arguments = (list(notes), board.n_themes, board.edits, board.themes)
+        if self.service is not None:
+            return await anyio.to_thread.run_sync(
+                clustering_service.themes,
+                self.service,
+                *arguments,
+                abandon_on_cancel=True,  # a shutdown does not wait for a large board
+            )
         if not self.helper_process:
             return await anyio.to_thread.run_sync(remote.themes, *arguments)
         return await anyio.to_process.run_sync(
@@ -108,12 +123,15 @@ class Clusterer:
         """Load the clustering code ahead of the first board (web/app.py, at startup).
 
         Loading scikit-learn takes about a second; paid at the first re-clustering, it
-        fell in the middle of the first burst of notes (bench/live.py).
+        fell in the middle of the first burst of notes (bench/live.py). The service
+        loads it as it starts.
         """
         try:
+            if self.service is not None:
+                return
             if self.helper_process:
                 await anyio.to_process.run_sync(
-                    remote.warm, cancellable=True, limiter=self._one_at_a_time
+                    remote.warm_helper, cancellable=True, limiter=self._one_at_a_time
                 )
             else:
                 await anyio.to_thread.run_sync(remote.warm)

@@ -39,6 +39,7 @@ from pollinate import __version__
 from pollinate.actions.access import LinkLookup
 from pollinate.actions.agenda import StaleCommand
 from pollinate.actions.board import Clusterer, Reclustering
+from pollinate.actions.clustering_service import ServiceAddress
 from pollinate.actions.live import SessionNotFound
 from pollinate.actions.notes import NoteIntake
 from pollinate.actions.seating import TooManyAttempts
@@ -130,9 +131,11 @@ def create_app(
     bus: Bus | None = None,
     clock: Callable[[], datetime] = system_clock,
     cluster_in_helper: bool = True,
+    clustering_service: ServiceAddress | None = None,
 ) -> FastAPI:
     """A ready app for `settings`; tests may pass their own engine, bus and clock, and
-    cluster boards on a thread (`cluster_in_helper=False`) to spare a process start."""
+    cluster boards on a thread (`cluster_in_helper=False`) to spare a process start.
+    Workers of one server share a `clustering_service` (web/server.py)."""
     own_engine = engine is None
     engine = engine if engine is not None else create_engine_for(settings.db_url)
     live_bus = bus if bus is not None else bus_from_url(settings.bus_url)
@@ -150,7 +153,7 @@ def create_app(
         fanout=Fanout(feed, live_bus),
         notes=NoteIntake(store, live_bus),
         links=LinkLookup(store),
-        clusterer=Clusterer(helper_process=cluster_in_helper),
+        clusterer=Clusterer(helper_process=cluster_in_helper, service=clustering_service),
     )
     reclustering = Reclustering(runtime.store, live_bus, clock, clusterer=runtime.clusterer)
     runtime.reclustering = reclustering

@@ -7,27 +7,26 @@
 
     serve(settings, workers=N) ─▶ the same in N processes on one socket (uvicorn's
                                   supervisor restarts a worker that dies), each built by
-                                  `worker_app` from the settings handed down as POLLINATE_*
+                                  `worker_app` from the settings handed down as POLLINATE_*;
+                                  one clustering service for them all (web/clustering_process.py)
 
 uvicorn waits for open connections before it runs the app's shutdown, and an event
 stream never finishes by itself; so the exit signal itself closes the bus
 (`EndStreamsOnExit`), otherwise every open phone would hold the server for
 `timeout_graceful_shutdown`.
-Access logs go to stderr like everything else, with link tokens cut out of `/l/…` paths.
+Access logs go to stderr like everything else, with link tokens cut out of `/l/…` paths
+(web/supervisor.py).
 """
 
 from __future__ import annotations
 
 import asyncio
 import gc
-import logging
-import multiprocessing
 import os
-import re
 import signal
+import sys
 import threading
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
@@ -38,57 +37,17 @@ from starlette.types import Message, Receive, Scope, Send
 from pollinate.config import Settings
 from pollinate.errors import InputError
 from pollinate.live.factory import bus_is_local
+from pollinate.web.supervisor import supervisor_command, uvicorn_options
 
 if TYPE_CHECKING:
     from fastapi import FastAPI
 
     from pollinate.web.deps import Runtime
 
-# The app and the database layer are imported where they are used: with several workers
-# this process only migrates (in a child, `migrate`) and supervises, and need not carry a
-# worker's ~90 MB of imports itself.
+# The app is imported where it is used: with several workers this process only migrates,
+# then becomes the supervisor (`run`), which needs none of it.
 
-GRACEFUL_SECONDS = 5  # requests still running get this long after the streams closed
 EXIT_SIGNALS = (signal.SIGINT, signal.SIGTERM)
-_LINK_PATH = re.compile(r"/l/[^/?\s\"]+")
-
-
-class RedactLinkTokens(logging.Filter):
-    """Replace the token of `/l/TOKEN` in access-log lines: a log must not hold keys."""
-
-    def filter(self, record: logging.LogRecord) -> bool:
-        if isinstance(record.args, tuple):
-            record.args = tuple(
-                _LINK_PATH.sub("/l/…", arg) if isinstance(arg, str) else arg for arg in record.args
-            )
-        return True
-
-
-def log_config() -> dict[str, Any]:
-    """uvicorn's logging, all on stderr (stdout carries only machine-readable output)."""
-    config: dict[str, Any] = {
-        "version": 1,
-        "disable_existing_loggers": False,
-        "filters": {"redact": {"()": RedactLinkTokens}},
-        "formatters": {
-            "plain": {"format": "%(asctime)s %(levelname)s %(name)s: %(message)s"},
-        },
-        "handlers": {
-            "stderr": {
-                "class": "logging.StreamHandler",
-                "formatter": "plain",
-                "stream": "ext://sys.stderr",
-                "filters": ["redact"],
-            }
-        },
-        "loggers": {
-            "uvicorn": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-            "uvicorn.error": {"level": "INFO"},
-            "uvicorn.access": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-            "pollinate": {"handlers": ["stderr"], "level": "INFO", "propagate": False},
-        },
-    }
-    return config
 
 
 class EndStreamsOnExit:
@@ -159,10 +118,12 @@ def worker_app() -> EndStreamsOnExit:
     `run` hands its settings to the workers as `POLLINATE_*` variables before it starts
     them (`settings_environment`), so each worker builds the same `Settings`.
     """
+    from pollinate.actions.clustering_service import ServiceAddress
     from pollinate.web.app import create_app
 
     tune_collector()
-    return EndStreamsOnExit(create_app(Settings()))
+    service = ServiceAddress.from_environment()
+    return EndStreamsOnExit(create_app(Settings(), clustering_service=service))
 
 
 def settings_environment(settings: Settings) -> dict[str, str]:
@@ -178,20 +139,9 @@ def settings_environment(settings: Settings) -> dict[str, str]:
     return environment
 
 
-def migrate(settings: Settings, say: Callable[[str], None], *, apart: bool = False) -> None:
-    """Upgrade the database to the newest schema and say so in one line.
-
-    With `apart` the upgrade runs in a child process, so the caller never loads
-    SQLAlchemy, Alembic and the database driver: the supervisor of several workers
-    migrates once and then only watches its workers, and would otherwise keep about
-    60 MB of imports it never uses again (bench/live.py sums every process's memory).
-    """
-    if apart:
-        spawn = multiprocessing.get_context("spawn")
-        with ProcessPoolExecutor(max_workers=1, mp_context=spawn) as child:
-            where, before, after = child.submit(_upgrade, settings.db_url).result()
-    else:
-        where, before, after = _upgrade(settings.db_url)
+def migrate(settings: Settings, say: Callable[[str], None]) -> None:
+    """Upgrade the database to the newest schema and say so in one line."""
+    where, before, after = _upgrade(settings.db_url)
     if before != after:
         say(f"Database {where}: migrated from {before or 'empty'} to {after}.")
     else:
@@ -226,27 +176,27 @@ def _upgrade(db_url: str) -> tuple[str, str | None, str | None]:
 def run(settings: Settings, *, workers: int = 1) -> None:
     """Serve `settings` until interrupted (the database must be migrated already).
 
-    With `workers` above one, uvicorn starts that many processes on one listening socket
-    and restarts any that dies; they share the database and the bus, so the bus must
-    reach across processes (`check_workers`).
+    With `workers` above one, this process becomes the supervisor (web/supervisor.py):
+    uvicorn starts that many processes on one listening socket and restarts any that
+    dies; they share the database and the bus, so the bus must reach across processes
+    (`check_workers`).
     """
-    options: dict[str, Any] = {
-        "host": settings.host,
-        "port": settings.port,
-        "log_config": log_config(),
-        "timeout_graceful_shutdown": GRACEFUL_SECONDS,
-        "proxy_headers": True,
-    }
     if workers == 1:
         from pollinate.web.app import create_app
 
         tune_collector()
-        uvicorn.Server(uvicorn.Config(EndStreamsOnExit(create_app(settings)), **options)).run()
+        app = EndStreamsOnExit(create_app(settings))
+        uvicorn.Server(uvicorn.Config(app, **uvicorn_options(settings.host, settings.port))).run()
         return
     # One secret for all: generated (or read) here once, then handed down like the rest.
     shared = settings.model_copy(update={"secret_key": SecretStr(settings.secret())})
     os.environ.update(settings_environment(shared))
-    uvicorn.run(f"{__name__}:worker_app", factory=True, workers=workers, **options)
+    sys.stdout.flush()
+    sys.stderr.flush()
+    # The supervisor only watches: it starts afresh without this process's imports
+    # (the CLI, pydantic, the settings; 70 MB against 27 MB), keeping its pid.
+    command = supervisor_command(workers, settings.host, settings.port)
+    os.execv(sys.executable, command)  # noqa: S606 (our own interpreter and module)
 
 
 def check_workers(settings: Settings, workers: int) -> None:

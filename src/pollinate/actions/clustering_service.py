@@ -1,0 +1,177 @@
+"""One clustering process for every worker of a server (`serve --workers N`).
+
+    supervisor ─▶ `python -m pollinate.actions.clustering_service SOCKET` (the key in
+                  POLLINATE_CLUSTERING_KEY), restarted if it dies (web/clustering_process.py)
+    worker ─▶ Clusterer(service=…) ─▶ connect, authenticate, send the board's arguments
+    service ─▶ `remote.themes(…)` on a thread per connection, one board at a time,
+               at a lower CPU priority than the workers (`remote.NICENESS`)
+            ─▶ the themes, or the error
+
+With one helper process per worker, two workers on two cores kept two copies of NumPy
+and scikit-learn: about 140 MB each at rest and 200 MB while clustering 8,000 notes
+(bench/live.py, PostgreSQL with two workers). One service clusters for all of them; the
+clustering lease (store/harvest.py) already lets only one worker re-cluster a board at a
+time, so nothing waits on the others. Workers on other hosts use their own host's
+service.
+
+The socket lives in a directory only the server's user can enter, and a connection must
+prove it knows the key (an HMAC challenge, `multiprocessing.connection`) before anything
+is unpickled, so no other local user can talk to it.
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Sequence
+from contextlib import suppress
+from dataclasses import dataclass
+from multiprocessing.connection import Client, Connection, Listener
+from multiprocessing.context import AuthenticationError
+from types import FrameType
+from typing import Any
+
+from pollinate.core.harvest import remote
+from pollinate.core.harvest.edits import ThemeEdits
+from pollinate.core.harvest.theme import Theme
+from pollinate.core.notes import Note
+
+logger = logging.getLogger("pollinate.clustering")
+
+KEY_VARIABLE = "POLLINATE_CLUSTERING_KEY"
+SOCKET_VARIABLE = "POLLINATE_CLUSTERING_SOCKET"
+
+CONNECT_SECONDS = 10.0
+"""How long a worker keeps trying to reach a service that is (re)starting."""
+
+
+class ClusteringServiceError(RuntimeError):
+    """The clustering service could not be reached, or failed on a board."""
+
+
+@dataclass(frozen=True, slots=True)
+class ServiceAddress:
+    """Where a worker finds the clustering service, and the key it must show."""
+
+    socket: str
+    key: bytes
+
+    @classmethod
+    def from_environment(cls) -> ServiceAddress | None:
+        """The address the supervisor handed down, or None when there is no service."""
+        socket, key = os.environ.get(SOCKET_VARIABLE), os.environ.get(KEY_VARIABLE)
+        if not socket or not key:
+            return None
+        return cls(socket, bytes.fromhex(key))
+
+
+# ── the worker's side ─────────────────────────────────────────────────────────────────
+
+
+def themes(
+    address: ServiceAddress,
+    notes: Sequence[Note],
+    n_themes: int | None,
+    pinned: ThemeEdits,
+    previous: Sequence[Theme],
+) -> tuple[Theme, ...]:
+    """`remote.themes(…)`, computed by the service (blocking: call it on a thread)."""
+    with _connect(address) as connection:
+        connection.send((list(notes), n_themes, pinned, tuple(previous)))
+        try:
+            outcome, value = connection.recv()
+        except (EOFError, OSError) as error:
+            raise ClusteringServiceError(f"the clustering service stopped: {error}") from error
+    if outcome == "error":
+        raise value
+    result: tuple[Theme, ...] = value
+    return result
+
+
+def _connect(address: ServiceAddress) -> Connection:
+    deadline = time.monotonic() + CONNECT_SECONDS
+    while True:
+        try:
+            return Client(address.socket, family="AF_UNIX", authkey=address.key)
+        except (FileNotFoundError, ConnectionRefusedError) as error:
+            if time.monotonic() > deadline:
+                raise ClusteringServiceError(
+                    f"cannot reach the clustering service at {address.socket}: {error}"
+                ) from error
+            time.sleep(0.1)  # it is starting (or restarting): its socket is not there yet
+
+
+# ── the service's side ────────────────────────────────────────────────────────────────
+
+
+def serve(address: ServiceAddress, *, parent: int | None = None) -> None:
+    """Answer workers until stopped (SIGTERM, SIGINT) or until `parent` is gone."""
+    remote.lower_priority()
+    one_board = threading.Lock()
+    with suppress(FileNotFoundError):
+        os.unlink(address.socket)  # left by a service that was killed outright
+    with Listener(address.socket, family="AF_UNIX", backlog=64, authkey=address.key) as listener:
+        os.chmod(address.socket, 0o600)
+        if parent is not None:
+            threading.Thread(target=_follow, args=(parent,), daemon=True).start()
+        with one_board:
+            remote.warm()  # workers connecting meanwhile wait for it, not fail
+        while True:
+            try:
+                connection = listener.accept()
+            except (AuthenticationError, OSError, EOFError) as error:  # a wrong key
+                logger.warning("refused a connection to the clustering service: %s", error)
+                continue
+            threading.Thread(target=_answer, args=(connection, one_board), daemon=True).start()
+
+
+def _answer(connection: Connection, one_board: threading.Lock) -> None:
+    with connection:
+        try:
+            arguments = connection.recv()
+        except (EOFError, OSError):
+            return
+        reply: tuple[str, Any]
+        try:
+            with one_board:
+                reply = ("themes", remote.themes(*arguments))
+        except Exception as error:  # the worker raises it as its own
+            reply = ("error", error)
+        try:
+            connection.send(reply)
+        except OSError:
+            return  # the worker went away (shut down); nothing to tell it
+        except Exception as error:  # an error that does not pickle
+            connection.send(("error", ClusteringServiceError(repr(error))))
+
+
+def _follow(parent: int) -> None:
+    """Exit when the supervisor is gone (killed outright, it cannot stop this process)."""
+    while os.getppid() == parent:
+        time.sleep(1.0)
+    os._exit(0)
+
+
+def _stop(number: int, frame: FrameType | None) -> None:
+    raise SystemExit(0)
+
+
+def main(argv: Sequence[str] = sys.argv[1:]) -> None:
+    """`python -m pollinate.actions.clustering_service SOCKET`, key in the environment."""
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
+    key = os.environ.pop(KEY_VARIABLE, "")
+    if len(argv) != 1 or not key:
+        sys.exit(f"usage: {KEY_VARIABLE}=… python -m pollinate.actions.clustering_service SOCKET")
+    for number in (signal.SIGTERM, signal.SIGINT):
+        signal.signal(number, _stop)
+    serve(ServiceAddress(argv[0], bytes.fromhex(key)), parent=os.getppid())
+
+
+if __name__ == "__main__":
+    main()

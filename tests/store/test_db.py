@@ -6,12 +6,13 @@ import sys
 from pathlib import Path
 
 import pytest
-from sqlalchemy import text
+from sqlalchemy import Engine, text
 
 from pollinate.errors import InputError
 from pollinate.store import repositories
 from pollinate.store.db import (
     SQLITE_BUSY_TIMEOUT_MS,
+    checkpoint,
     create_engine_for,
     current_revision,
     database_url,
@@ -124,3 +125,39 @@ def test_note_committed_on_sqlite_survives_the_process_being_killed(tmp_path: Pa
         notes = repositories.list_notes(s, session_id)
     engine.dispose()
     assert [note.text for note in notes] == ["Trust is local."]
+
+
+def _write_pages(engine: Engine, pages: int) -> None:
+    """Commit about `pages` 4 KB pages of scratch rows, a page per commit."""
+    with engine.begin() as connection:
+        connection.exec_driver_sql("CREATE TABLE IF NOT EXISTS scratch (blob BLOB)")
+    for _ in range(pages):
+        with engine.begin() as connection:
+            connection.exec_driver_sql("INSERT INTO scratch VALUES (randomblob(3500))")
+
+
+def test_commits_leave_the_wal_to_background_checkpoints(tmp_path: Path):
+    """With SQLite's default a commit checkpoints once the WAL passes 1,000 pages; the
+    web app's engine leaves that to `checkpoint`, which then copies everything."""
+    default = create_engine_for(f"sqlite:///{tmp_path / 'default.db'}")
+    background = create_engine_for(
+        f"sqlite:///{tmp_path / 'background.db'}", checkpoint_in_background=True
+    )
+    for engine in (default, background):
+        _write_pages(engine, 1500)
+    with background.connect() as connection:
+        assert connection.exec_driver_sql("PRAGMA wal_autocheckpoint").scalar() == 0
+    waiting_by_default = checkpoint(default)
+    waiting_in_background = checkpoint(background)
+    assert waiting_by_default is not None
+    assert waiting_in_background is not None
+    assert waiting_by_default[1] < 1100  # a commit checkpointed and the WAL started over
+    busy, frames, copied = waiting_in_background
+    assert (busy, frames > 1500, copied) == (0, True, frames)
+    for engine in (default, background):
+        engine.dispose()
+
+
+def test_checkpoint_is_for_sqlite_only():
+    engine = create_engine_for("postgresql://nobody@127.0.0.1:1/none")
+    assert checkpoint(engine) is None

@@ -19,6 +19,15 @@ the web answers the first with 503 and Retry-After, the second stays a 500. A Po
 connection attempt gives up after `PG_CONNECT_TIMEOUT_SECONDS`, so a server that is
 unreachable rather than refusing cannot hold a request for the minutes TCP would wait.
 
+SQLite checkpoints. A WAL grows until a checkpoint copies its pages back into the database
+file and syncs that. By default SQLite does so inside whichever commit takes the WAL past
+1,000 pages, and that commit waits: under a plenary's burst of notes, those commits took
+50-260 ms instead of 1-2 (bench/live.py, timed around the commit). The web app's engine
+(`checkpoint_in_background=True`) turns that off and calls `checkpoint` every second from
+a task of its own (web/app.py), so no answer waits for one; other engines (the CLI, tests)
+keep SQLite's default. Durability does not depend on checkpoints: a commit is durable once
+its WAL frames are synced.
+
 SQLite transactions. The sqlite3 module begins a transaction at its first write, so reads
 before it see the latest committed data, much like PostgreSQL's default READ COMMITTED.
 Writes that depend on what was read therefore compare and set in one statement
@@ -100,8 +109,10 @@ def database_url(url: str) -> URL:
     )
 
 
-def create_engine_for(url: str) -> Engine:
-    """An engine for `url`, with SQLite tuned for durable concurrent use (see module doc)."""
+def create_engine_for(url: str, *, checkpoint_in_background: bool = False) -> Engine:
+    """An engine for `url`, with SQLite tuned for durable concurrent use (see module doc);
+    with `checkpoint_in_background`, its commits never checkpoint the WAL, and the caller
+    must call `checkpoint` regularly."""
     parsed = database_url(url)
     if parsed.get_backend_name() == "postgresql":
         # pre_ping: a worker that outlives a database restart reconnects instead of failing
@@ -114,7 +125,27 @@ def create_engine_for(url: str) -> Engine:
     # FastAPI runs sync handlers on a thread pool.
     engine = create_engine(parsed, connect_args={"check_same_thread": False})
     event.listen(engine, "connect", _tune_sqlite)
+    if checkpoint_in_background:
+        event.listen(engine, "connect", _no_checkpoint_on_commit)
     return engine
+
+
+def checkpoint(engine: Engine) -> tuple[int, int, int] | None:
+    """Copy what it can of a SQLite WAL into the database, without waiting for readers or
+    writers (PASSIVE); SQLite's (busy, WAL frames, frames checkpointed). None elsewhere."""
+    if engine.dialect.name != "sqlite":
+        return None
+    with engine.connect() as connection:
+        row = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
+    return int(row[0]), int(row[1]), int(row[2])
+
+
+def _no_checkpoint_on_commit(dbapi_connection: Any, _record: Any) -> None:
+    cursor = dbapi_connection.cursor()
+    try:
+        cursor.execute("PRAGMA wal_autocheckpoint=0")
+    finally:
+        cursor.close()
 
 
 def database_unavailable(error: BaseException) -> bool:

@@ -48,7 +48,12 @@ from pollinate.config import Settings
 from pollinate.errors import AgendaError, InfeasibleError, InputError, NotAllowed
 from pollinate.live.bus import Bus
 from pollinate.live.factory import bus_from_url
-from pollinate.store.db import create_engine_for, database_unavailable, session_factory
+from pollinate.store.db import (
+    checkpoint,
+    create_engine_for,
+    database_unavailable,
+    session_factory,
+)
 from pollinate.store.repositories import VersionConflict
 from pollinate.web.deps import NoValidLink, Runtime
 from pollinate.web.fanout import Fanout
@@ -70,6 +75,10 @@ from pollinate.web.routes import (
 )
 
 logger = logging.getLogger("pollinate.web")
+
+CHECKPOINT_SECONDS = 1.0
+"""How often a server on SQLite copies its WAL into the database (store/db.py): a second's
+notes make a WAL of a few hundred pages (each checkpoint took 4-90 ms in bench/live.py)."""
 
 # Scripts and styles only from our own origin; nothing inline, nothing third-party. The
 # SVG QR codes are inline markup, not images, so they need no img-src entry.
@@ -137,7 +146,8 @@ def create_app(
     cluster boards on a thread (`cluster_in_helper=False`) to spare a process start.
     Workers of one server share a `clustering_service` (web/server.py)."""
     own_engine = engine is None
-    engine = engine if engine is not None else create_engine_for(settings.db_url)
+    if engine is None:
+        engine = create_engine_for(settings.db_url, checkpoint_in_background=True)
     live_bus = bus if bus is not None else bus_from_url(settings.bus_url)
     store = session_factory(engine)
     feed = OutboxFeed(store)
@@ -168,10 +178,21 @@ def create_app(
                 logger.exception("upkeep failed; trying again in %s s", UPKEEP_SECONDS)
             await anyio.sleep(UPKEEP_SECONDS)
 
+    async def checkpoints() -> None:
+        # The engine's commits leave the WAL to this task (store/db.py, "checkpoints").
+        while engine.dialect.name == "sqlite":
+            await anyio.sleep(CHECKPOINT_SECONDS)
+            try:
+                await anyio.to_thread.run_sync(checkpoint, engine)
+            except SQLAlchemyError:  # locked past the busy timeout: next time
+                logger.exception("checkpointing the database failed; trying again")
+
     @asynccontextmanager
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with anyio.create_task_group() as background:
             background.start_soon(upkeep)
+            if own_engine:
+                background.start_soon(checkpoints)
             background.start_soon(runtime.clusterer.warm)
             try:
                 yield

@@ -7,20 +7,24 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import Engine, text
+from sqlalchemy.exc import DBAPIError
 
 from pollinate.errors import InputError
+from pollinate.store import db as store_db
 from pollinate.store import repositories
 from pollinate.store.db import (
     SQLITE_BUSY_TIMEOUT_MS,
     checkpoint,
     create_engine_for,
     current_revision,
+    database_unavailable,
     database_url,
     head_revision,
     migrations_folder,
     session_factory,
     upgrade,
 )
+from tests.conftest import PostgresServer
 
 # Commits a note, says so, then dies by SIGKILL before any clean shutdown: no engine
 # dispose, no WAL checkpoint, connection still open.
@@ -161,3 +165,50 @@ def test_commits_leave_the_wal_to_background_checkpoints(tmp_path: Path):
 def test_checkpoint_is_for_sqlite_only():
     engine = create_engine_for("postgresql://nobody@127.0.0.1:1/none")
     assert checkpoint(engine) is None
+
+
+def _backend_pid(engine: Engine) -> int:
+    with engine.connect() as connection:
+        return int(connection.exec_driver_sql("SELECT pg_backend_pid()").scalar_one())
+
+
+def _terminate(database_url: str, pid: int) -> None:
+    other = create_engine_for(database_url)
+    with other.connect() as connection:
+        connection.exec_driver_sql(f"SELECT pg_terminate_backend({pid})")
+    other.dispose()
+
+
+@pytest.mark.postgres
+def test_an_idle_postgres_connection_is_pinged_and_replaced_when_dead(
+    postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+):
+    url = postgres_server.create_database()
+    engine = create_engine_for(url)
+    first = _backend_pid(engine)
+    _terminate(url, first)
+    monkeypatch.setattr(store_db, "PING_AFTER_IDLE_SECONDS", 0.0)  # every checkout is idle
+    assert _backend_pid(engine) != first  # no error: the dead one was found and replaced
+    engine.dispose()
+
+
+@pytest.mark.postgres
+def test_a_postgres_connection_in_steady_use_is_not_pinged(
+    postgres_server: PostgresServer, monkeypatch: pytest.MonkeyPatch
+):
+    """No round trip before each transaction; a connection that died in use fails its
+    one transaction as an outage (503), and the next gets a fresh connection."""
+    url = postgres_server.create_database()
+    engine = create_engine_for(url)
+    monkeypatch.setattr(store_db, "PING_AFTER_IDLE_SECONDS", 3600.0)
+    pings: list[object] = []
+    monkeypatch.setattr(engine.dialect, "do_ping", lambda connection: pings.append(connection))
+    first = _backend_pid(engine)
+    _backend_pid(engine)
+    assert pings == []
+    _terminate(url, first)
+    with pytest.raises(DBAPIError) as failed:
+        _backend_pid(engine)
+    assert database_unavailable(failed.value)
+    assert _backend_pid(engine) != first
+    engine.dispose()

@@ -164,7 +164,7 @@ async def transact(store: Store, work: Callable[[Session], T]) -> T:
     If the database cannot be reached when the transaction begins, it is tried again
     twice within a second (`CONNECT_RETRY_PAUSES`), then the error goes up (the web
     answers 503). Nothing else is retried, and that is the safety argument:
-    - The connection is taken (and pre-pinged, store/db.py) before `work` runs. If that
+    - The connection is taken (and pinged if it sat idle, store/db.py) before `work` runs. If that
       fails, `work` never ran and nothing was sent, so nothing can have committed and
       running everything again is exactly as if the first try had not happened.
     - Once `work` has run, an error may come from COMMIT itself, when the server may

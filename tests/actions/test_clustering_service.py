@@ -14,13 +14,20 @@ from multiprocessing.context import AuthenticationError
 from pathlib import Path
 
 import pytest
+from sqlalchemy.orm import Session, sessionmaker
 
 from pollinate.actions import clustering_service
+from pollinate.actions.board import Clusterer, refresh_board
 from pollinate.actions.clustering_service import ClusteringServiceError, ServiceAddress
+from pollinate.actions.live import SessionNotFound
 from pollinate.core.harvest import remote
 from pollinate.core.harvest.edits import ThemeEdits
 from pollinate.core.notes import Note
+from pollinate.live.memory import MemoryBus
 from pollinate.web.clustering_process import ClusteringProcess
+from tests.actions.conftest import in_round_one
+from tests.actions.test_board import take
+from tests.web.conftest import START
 
 TEXTS = [
     "Rural broadband must reach every village",
@@ -169,3 +176,28 @@ def test_the_service_exits_when_its_supervisor_is_gone(tmp_path: Path) -> None:
     while running(child):
         assert time.monotonic() < deadline, "the service outlived its supervisor"
         time.sleep(0.1)
+
+
+@pytest.mark.anyio
+@pytest.mark.parametrize("db", ["sqlite", "postgresql"], indirect=True)
+async def test_the_service_reads_and_clusters_a_session_s_board_itself(
+    service: ClusteringProcess, store: sessionmaker[Session]
+) -> None:
+    bus = MemoryBus()
+    session_id = await in_round_one(store, bus)
+    for second, text in enumerate(TEXTS):
+        await take(store, bus, session_id, text, second)
+    shared = Clusterer(service=address_of(service))
+    board = await refresh_board(store, bus, session_id, now=START, clusterer=shared)
+    assert board.revision == 1
+    assert sorted(theme.size for theme in board.themes) == [2, 2]
+    again = await refresh_board(store, bus, session_id, now=START, clusterer=shared)
+    assert again.revision == 1  # the same notes: nothing clustered, nothing saved
+    with pytest.raises(SessionNotFound):
+        await refresh_board(store, bus, "no-such-session", now=START, clusterer=shared)
+    await bus.close()
+
+
+def test_the_service_does_only_what_it_offers(service: ClusteringProcess) -> None:
+    with pytest.raises(ClusteringServiceError, match="nothing called 'exec'"):
+        clustering_service._call(address_of(service), "exec", ("print(1)",))

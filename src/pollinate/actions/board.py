@@ -1,8 +1,9 @@
 """The rapporteur's theme board: re-cluster as notes arrive, keep the edits, promote.
 
     notes change ─▶ Reclustering.notes_changed (debounced) ─▶ refresh_board
-    refresh_board: read notes + board ─▶ find_themes(notes, pinned=edits, previous=themes)
-                   (outside any transaction) ─▶ save_board if still at its revision
+    refresh_board: where the clusterer runs (actions/board_remote.py): read notes + board
+                   ─▶ find_themes(notes, pinned=edits, previous=themes), outside any
+                   transaction ─▶ here: save_board if still at its revision
                    ─▶ outbox themes.changed ─▶ commit ─▶ publish
     edit_board(Merge | Split | Rename | Star | Recount) ─▶ edits + re-cluster ─▶ the same
     promote / change_takeaway / remove_takeaway ─▶ takeaways ─▶ themes.changed
@@ -18,8 +19,6 @@ from __future__ import annotations
 
 import asyncio
 import dataclasses
-import hashlib
-import json
 import logging
 import secrets
 import time
@@ -32,7 +31,8 @@ import anyio.to_process
 import anyio.to_thread
 from sqlalchemy.orm import Session
 
-from pollinate.actions import clustering_service
+from pollinate.actions import board_remote, clustering_service
+from pollinate.actions.board_remote import Reclustered, notes_and_board, notes_key
 from pollinate.actions.clustering_service import ServiceAddress
 from pollinate.actions.live import Store, append_events, commit_and_publish, load_live, transact
 from pollinate.actions.redaction import session_redactor
@@ -70,12 +70,6 @@ BUSY_SHARE = 4
 duration (a 1 s re-clustering waits 3 s before the next)."""
 MAX_THEMES_ASKED = 30  # the rapporteur's own count; more cannot be read back in minutes
 EDIT_RETRIES = 3
-
-
-def notes_key(notes: Sequence[Note]) -> str:
-    """A digest of what clustering reads from the notes: same digest, same themes."""
-    parts = [[n.id, n.round, n.table, n.text] for n in notes]
-    return hashlib.sha256(json.dumps(parts, ensure_ascii=False).encode("utf-8")).hexdigest()
 
 
 class Clusterer:
@@ -119,6 +113,34 @@ class Clusterer:
             limiter=self._one_at_a_time,
         )
 
+    async def recluster(self, store: Store, session_id: str, *, force: bool = False) -> Reclustered:
+        """Read the session's notes and board and cluster them unless they are unchanged,
+        all where this clusterer runs; the helper and the service read on connections of
+        their own (actions/board_remote.py), so the notes never pass through the worker."""
+        if self.service is None and not self.helper_process:
+            return await anyio.to_thread.run_sync(
+                lambda: board_remote.recluster(store, session_id, force=force)
+            )
+        bind = store.kw["bind"]
+        db_url = bind.url.render_as_string(hide_password=False)
+        if self.service is not None:
+            return await anyio.to_thread.run_sync(
+                clustering_service.recluster,
+                self.service,
+                db_url,
+                session_id,
+                force,
+                abandon_on_cancel=True,
+            )
+        return await anyio.to_process.run_sync(
+            board_remote.recluster_at,
+            db_url,
+            session_id,
+            force,
+            cancellable=True,
+            limiter=self._one_at_a_time,
+        )
+
     async def warm(self) -> None:
         """Load the clustering code ahead of the first board (web/app.py, at startup).
 
@@ -140,12 +162,6 @@ class Clusterer:
 
 
 IN_THREAD = Clusterer()
-
-
-def _read(db: Session, session_id: str) -> tuple[list[Note], Board]:
-    load_live(db, session_id)  # SessionNotFound for an unknown id
-    notes = repositories.list_notes(db, session_id)
-    return notes, harvest.load_board(db, session_id) or Board()
 
 
 async def _save(
@@ -176,14 +192,14 @@ async def refresh_board(
     """
     board = Board()
     for _ in range(EDIT_RETRIES):
-        notes, board = await transact(store, lambda db: _read(db, session_id))
-        key = notes_key(notes)
-        if board.revision and key == board.notes_key and not force:
+        outcome = await clusterer.recluster(store, session_id, force=force)
+        board = outcome.read
+        if outcome.fresh is None:
             return board
-        themes = await clusterer.themes(notes, board)
-        fresh = dataclasses.replace(board, themes=themes, notes_key=key)
         try:
-            return await _save(store, bus, session_id, fresh, expected=board.revision, now=now)
+            return await _save(
+                store, bus, session_id, outcome.fresh, expected=board.revision, now=now
+            )
         except BoardConflict:
             continue
     return board
@@ -275,7 +291,7 @@ async def edit_board(
     """
     await refresh_board(store, bus, session_id, now=now, clusterer=clusterer)
     for attempt in range(EDIT_RETRIES):
-        notes, board = await transact(store, lambda db: _read(db, session_id))
+        notes, board = await transact(store, lambda db: notes_and_board(db, session_id))
         edited = _edited(board, edit)
         themes = await clusterer.themes(notes, edited)
         fresh = dataclasses.replace(edited, themes=themes, notes_key=notes_key(notes))

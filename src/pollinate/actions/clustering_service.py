@@ -2,8 +2,10 @@
 
     supervisor ─▶ `python -m pollinate.actions.clustering_service SOCKET` (the key in
                   POLLINATE_CLUSTERING_KEY), restarted if it dies (web/clustering_process.py)
-    worker ─▶ Clusterer(service=…) ─▶ connect, authenticate, send the board's arguments
-    service ─▶ `remote.themes(…)` on a thread per connection, one board at a time,
+    worker ─▶ Clusterer(service=…) ─▶ connect, authenticate, send what to do: a session's
+              board to re-cluster (read by the service itself), or notes to cluster
+    service ─▶ `board_remote.recluster_at(…)` or `remote.themes(…)` on a thread per
+               connection, one board at a time,
                at a lower CPU priority than the workers (`remote.NICENESS`)
             ─▶ the themes, or the error
 
@@ -27,18 +29,21 @@ import signal
 import sys
 import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from contextlib import suppress
 from dataclasses import dataclass
 from multiprocessing.connection import Client, Connection, Listener
 from multiprocessing.context import AuthenticationError
 from types import FrameType
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from pollinate.core.harvest import remote
 from pollinate.core.harvest.edits import ThemeEdits
 from pollinate.core.harvest.theme import Theme
 from pollinate.core.notes import Note
+
+if TYPE_CHECKING:
+    from pollinate.actions.board_remote import Reclustered
 
 logger = logging.getLogger("pollinate.clustering")
 
@@ -80,16 +85,28 @@ def themes(
     previous: Sequence[Theme],
 ) -> tuple[Theme, ...]:
     """`remote.themes(…)`, computed by the service (blocking: call it on a thread)."""
+    result: tuple[Theme, ...] = _call(
+        address, "themes", (list(notes), n_themes, pinned, tuple(previous))
+    )
+    return result
+
+
+def recluster(address: ServiceAddress, db_url: str, session_id: str, force: bool) -> Reclustered:
+    """`board_remote.recluster_at(…)` in the service (blocking: call it on a thread)."""
+    result: Reclustered = _call(address, "recluster", (db_url, session_id, force))
+    return result
+
+
+def _call(address: ServiceAddress, name: str, arguments: tuple[Any, ...]) -> Any:
     with _connect(address) as connection:
-        connection.send((list(notes), n_themes, pinned, tuple(previous)))
+        connection.send((name, arguments))
         try:
             outcome, value = connection.recv()
         except (EOFError, OSError) as error:
             raise ClusteringServiceError(f"the clustering service stopped: {error}") from error
     if outcome == "error":
         raise value
-    result: tuple[Theme, ...] = value
-    return result
+    return value
 
 
 def _connect(address: ServiceAddress) -> Connection:
@@ -132,13 +149,14 @@ def serve(address: ServiceAddress, *, parent: int | None = None) -> None:
 def _answer(connection: Connection, one_board: threading.Lock) -> None:
     with connection:
         try:
-            arguments = connection.recv()
-        except (EOFError, OSError):
+            name, arguments = connection.recv()
+        except (EOFError, OSError, ValueError, TypeError):
             return
         reply: tuple[str, Any]
         try:
+            work = _work(name)
             with one_board:
-                reply = ("themes", remote.themes(*arguments))
+                reply = ("done", work(*arguments))
         except Exception as error:  # the worker raises it as its own
             reply = ("error", error)
         try:
@@ -147,6 +165,17 @@ def _answer(connection: Connection, one_board: threading.Lock) -> None:
             return  # the worker went away (shut down); nothing to tell it
         except Exception as error:  # an error that does not pickle
             connection.send(("error", ClusteringServiceError(repr(error))))
+
+
+def _work(name: str) -> Callable[..., Any]:
+    """What a worker may ask for, by name."""
+    if name == "themes":
+        return remote.themes
+    if name == "recluster":
+        from pollinate.actions.board_remote import recluster_at  # the database layer
+
+        return recluster_at
+    raise ClusteringServiceError(f"the clustering service does nothing called {name!r}")
 
 
 def _follow(parent: int) -> None:
@@ -174,4 +203,8 @@ def main(argv: Sequence[str] = sys.argv[1:]) -> None:
 
 
 if __name__ == "__main__":
-    main()
+    # Run the module under its own name, not as __main__: an error it sends back must
+    # unpickle in the worker as pollinate.actions.clustering_service's, not __main__'s.
+    from pollinate.actions import clustering_service
+
+    clustering_service.main()

@@ -102,8 +102,17 @@ def test_core_reads_no_clock():
 # Loaded only where used, because every web worker would carry them otherwise (memory:
 # bench/live.py runs several workers on one machine): migrations run once in `serve`
 # before the workers start, spreadsheets are read on an organizer's upload, and the
-# supervisor of several workers builds no app at all.
-LAZY_IN_A_WORKER = ("alembic", "openpyxl", "weasyprint", "matplotlib", "docx", "sklearn")
+# supervisor of several workers builds no app at all. psycopg comes with the first
+# PostgreSQL engine, so a server on SQLite and its clustering helper never load it.
+LAZY_IN_A_WORKER = (
+    "alembic",
+    "openpyxl",
+    "weasyprint",
+    "matplotlib",
+    "docx",
+    "sklearn",
+    "psycopg",
+)
 
 
 @pytest.mark.parametrize(
@@ -111,6 +120,9 @@ LAZY_IN_A_WORKER = ("alembic", "openpyxl", "weasyprint", "matplotlib", "docx", "
     [
         ("pollinate.web.app", LAZY_IN_A_WORKER),
         ("pollinate.web.server", (*LAZY_IN_A_WORKER, "pollinate.web.app", "sqlalchemy")),
+        ("pollinate.web.supervisor", (*LAZY_IN_A_WORKER, "pydantic", "sqlalchemy", "typer")),
+        ("pollinate.actions.clustering_service", (*LAZY_IN_A_WORKER, "sqlalchemy")),
+        ("pollinate.actions.board_remote", ("psycopg", "fastapi", "anyio.to_process")),
     ],
 )
 def test_importing_a_server_part_leaves_heavy_libraries_unloaded(

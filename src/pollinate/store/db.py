@@ -37,6 +37,7 @@ Writes that depend on what was read therefore compare and set in one statement
 from __future__ import annotations
 
 import sqlite3
+import sys
 import threading
 import time
 import weakref
@@ -47,7 +48,6 @@ from importlib import resources
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-import psycopg
 from sqlalchemy import Engine, create_engine, event
 from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, DisconnectionError
@@ -59,6 +59,8 @@ from pollinate.errors import InputError
 if TYPE_CHECKING:
     from alembic.config import Config
 
+# psycopg (about 9 MB) is loaded by SQLAlchemy with the first PostgreSQL engine, so a
+# server on SQLite and its clustering helper never carry it.
 # Alembic is imported where it is used: a server's workers never migrate (`serve` does,
 # once, before it starts them), and it is the largest import they would otherwise carry
 # (~40 MB of a worker's memory, bench/live.py).
@@ -153,6 +155,8 @@ def _ping_if_idle(engine: Engine, dbapi_connection: Any, record: Any, _proxy: An
     a dead connection raises `DisconnectionError`, and the pool connects afresh."""
     if time.monotonic() - record.info.get("returned", 0.0) < PING_AFTER_IDLE_SECONDS:
         return
+    import psycopg  # loaded already: this is a PostgreSQL engine
+
     try:
         engine.dialect.do_ping(dbapi_connection)
     except psycopg.OperationalError as error:  # the connection is closed or broken
@@ -196,7 +200,9 @@ def database_unavailable(error: BaseException) -> bool:
     if error.connection_invalidated:
         return True
     cause = error.orig
-    if isinstance(cause, psycopg.OperationalError):
+    # psycopg is loaded by the first PostgreSQL engine; without one, no error is its.
+    psycopg = sys.modules.get("psycopg")
+    if psycopg is not None and isinstance(cause, psycopg.OperationalError):
         return True
     return isinstance(cause, sqlite3.OperationalError) and cause.sqlite_errorcode in (
         sqlite3.SQLITE_BUSY,

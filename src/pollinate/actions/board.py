@@ -121,8 +121,8 @@ class Clusterer:
             return await anyio.to_thread.run_sync(
                 lambda: board_remote.recluster(store, session_id, force=force)
             )
-        bind = store.kw["bind"]
-        db_url = bind.url.render_as_string(hide_password=False)
+        # The other process opens its own engine on the same database as this store.
+        db_url = store.kw["bind"].url.render_as_string(hide_password=False)
         if self.service is not None:
             return await anyio.to_thread.run_sync(
                 clustering_service.recluster,
@@ -153,7 +153,7 @@ class Clusterer:
                 return
             if self.helper_process:
                 await anyio.to_process.run_sync(
-                    remote.warm_helper, cancellable=True, limiter=self._one_at_a_time
+                    board_remote.warm_helper, cancellable=True, limiter=self._one_at_a_time
                 )
             else:
                 await anyio.to_thread.run_sync(remote.warm)

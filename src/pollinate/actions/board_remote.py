@@ -71,6 +71,12 @@ def recluster(store: sessionmaker[Session], session_id: str, *, force: bool) -> 
     return Reclustered(board, dataclasses.replace(board, themes=themes, notes_key=key))
 
 
+def warm_helper() -> None:
+    """In a helper process: its priority lowered, the clustering code and (by importing
+    this module) the database layer loaded ahead of the first board."""
+    remote.warm_helper()
+
+
 def recluster_at(db_url: str, session_id: str, force: bool) -> Reclustered:
     """`recluster` in another process, on an engine of its own for `db_url` (kept)."""
     with _STORES_LOCK:

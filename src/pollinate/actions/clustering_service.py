@@ -135,8 +135,9 @@ def serve(address: ServiceAddress, *, parent: int | None = None) -> None:
         os.chmod(address.socket, 0o600)
         if parent is not None:
             threading.Thread(target=_follow, args=(parent,), daemon=True).start()
-        with one_board:
-            remote.warm()  # workers connecting meanwhile wait for it, not fail
+        with one_board:  # workers connecting meanwhile wait for it, not fail
+            _work("recluster")  # the database layer
+            remote.warm()
         while True:
             try:
                 connection = listener.accept()

@@ -5,7 +5,7 @@ import threading
 from datetime import timedelta
 
 import pytest
-from sqlalchemy import select, text
+from sqlalchemy import event, select, text
 from sqlalchemy.exc import IntegrityError
 
 from pollinate.core.notes import NoteState, edit_note, take_note
@@ -142,6 +142,34 @@ def test_plan_and_metrics_round_trip_and_each_save_bumps_the_version(db: Databas
         repo.save_plan(s, session_id, PLAN, METRICS)
     with db.session() as s:
         assert repo.load_plan(s, session_id) == repo.StoredPlan(PLAN, METRICS, 3)
+
+
+def test_a_session_comes_with_its_plan_version_in_one_query(db: Database, make_session):
+    """The live actions read a session and its plan for every batch of notes: one
+    statement, and none for a plan already read at that version."""
+    session_id = make_session()
+    with db.session() as s:
+        assert repo.get_session(s, session_id).plan_version is None  # type: ignore[union-attr]
+    with db.session.begin() as s:
+        repo.save_plan(s, session_id, PLAN, METRICS)
+    with db.session() as s:
+        repo.load_plan(s, session_id)  # read once: cached at version 1
+    statements: list[str] = []
+
+    def count(_conn: object, _cursor: object, statement: str, *_args: object) -> None:
+        statements.append(statement)
+
+    event.listen(db.engine, "before_cursor_execute", count)
+    try:
+        with db.session() as s:
+            stored = repo.get_session(s, session_id)
+            assert stored is not None
+            plan = repo.load_plan_at(s, session_id, stored.plan_version)
+    finally:
+        event.remove(db.engine, "before_cursor_execute", count)
+    assert stored.plan_version == 1
+    assert plan == repo.StoredPlan(PLAN, METRICS, 1)
+    assert len(statements) == 1
 
 
 # ── notes ─────────────────────────────────────────────────────────────────────────────

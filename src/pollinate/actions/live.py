@@ -62,7 +62,7 @@ def load_live(db: Session, session_id: str) -> LiveSession:
     stored = repositories.get_session(db, session_id)
     if stored is None:
         raise SessionNotFound(f"There is no session {session_id!r}.")
-    plan = repositories.load_plan(db, session_id)
+    plan = repositories.load_plan_at(db, session_id, stored.plan_version)
     return LiveSession(
         id=stored.id,
         title=stored.title,

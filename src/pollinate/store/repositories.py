@@ -69,6 +69,7 @@ class StoredSession:
     run_state: Mapping[str, Any] | None
     run_version: int
     roster_version: int = 0  # changes whenever the session's participants change
+    plan_version: int | None = None  # the stored plan's version; None: no plan yet
 
 
 def new_session_id() -> str:
@@ -93,18 +94,23 @@ def create_session(
 
 
 def get_session(db: Session, session_id: str) -> StoredSession | None:
-    row = db.get(SessionRow, session_id, populate_existing=True)
-    if row is None:
-        return None
-    return StoredSession(
-        row.id,
-        row.title,
-        row.spec_json,
-        row.created_at,
-        row.run_state_json,
-        row.run_version,
-        row.roster_version,
-    )
+    """The session, with its plan's version, in one query (`load_plan_at` then finds a
+    cached plan without asking again): the live actions read both for every batch."""
+    row = db.execute(
+        select(
+            SessionRow.id,
+            SessionRow.title,
+            SessionRow.spec_json,
+            SessionRow.created_at,
+            SessionRow.run_state_json,
+            SessionRow.run_version,
+            SessionRow.roster_version,
+            PlanRow.version,
+        )
+        .outerjoin(PlanRow, PlanRow.session_id == SessionRow.id)
+        .where(SessionRow.id == session_id)
+    ).one_or_none()
+    return None if row is None else StoredSession(*row)
 
 
 def session_exists(db: Session, session_id: str) -> bool:
@@ -342,6 +348,12 @@ PLANS = _PlanCache()
 
 def load_plan(db: Session, session_id: str) -> StoredPlan | None:
     version = db.scalar(select(PlanRow.version).where(PlanRow.session_id == session_id))
+    return load_plan_at(db, session_id, version)
+
+
+def load_plan_at(db: Session, session_id: str, version: int | None) -> StoredPlan | None:
+    """The session's plan, known to be at `version` (None: there is none); from the
+    cache when that version was read before."""
     if version is None:
         return None
     database = db.get_bind().engine.url.render_as_string(hide_password=True)

@@ -9,7 +9,7 @@
     worker ─▶ save `fresh` if the board is still at `read.revision` ─▶ outbox ─▶ publish
 
 The worker only saves. Reading every note of a large session and taking its digest
-held the worker's interpreter for 60-75 ms per re-clustering at 4,000-8,000 notes
+held the worker's interpreter for 61-74 ms per re-clustering at 2,600-4,000 notes
 (bench/live.py, timed in the worker), during the very bursts of notes the worker must
 answer quickly, and the notes then crossed to the helper by pickle as well; now only the
 session id crosses, and the themes come back.

@@ -74,7 +74,8 @@ def recluster(store: sessionmaker[Session], session_id: str, *, force: bool) -> 
 def warm_helper() -> None:
     """In a helper process: its priority lowered, the clustering code and (by importing
     this module) the database layer loaded ahead of the first board."""
-    remote.warm_helper()
+    remote.lower_priority()
+    remote.warm()
 
 
 def recluster_at(db_url: str, session_id: str, force: bool) -> Reclustered:

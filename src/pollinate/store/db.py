@@ -130,9 +130,8 @@ def create_engine_for(url: str, *, checkpoint_in_background: bool = False) -> En
     # check_same_thread off: the pool hands a connection to one thread at a time, and
     # FastAPI runs sync handlers on a thread pool.
     engine = create_engine(parsed, connect_args={"check_same_thread": False})
-    event.listen(engine, "connect", _tune_sqlite)
-    if checkpoint_in_background:
-        event.listen(engine, "connect", _no_checkpoint_on_commit)
+    tune = partial(_tune_sqlite, checkpoint_on_commit=not checkpoint_in_background)
+    event.listen(engine, "connect", tune)
     return engine
 
 
@@ -171,14 +170,6 @@ def checkpoint(engine: Engine) -> tuple[int, int, int] | None:
     with engine.connect() as connection:
         row = connection.exec_driver_sql("PRAGMA wal_checkpoint(PASSIVE)").one()
     return int(row[0]), int(row[1]), int(row[2])
-
-
-def _no_checkpoint_on_commit(dbapi_connection: Any, _record: Any) -> None:
-    cursor = dbapi_connection.cursor()
-    try:
-        cursor.execute("PRAGMA wal_autocheckpoint=0")
-    finally:
-        cursor.close()
 
 
 def database_unavailable(error: BaseException) -> bool:
@@ -232,13 +223,15 @@ def writer_turn(store: sessionmaker[Session]) -> AbstractContextManager[object]:
     return lock
 
 
-def _tune_sqlite(dbapi_connection: Any, _record: Any) -> None:
+def _tune_sqlite(dbapi_connection: Any, _record: Any, *, checkpoint_on_commit: bool) -> None:
     cursor = dbapi_connection.cursor()
     try:
         cursor.execute("PRAGMA journal_mode=WAL")  # readers never block the one writer
         cursor.execute("PRAGMA synchronous=FULL")  # see the module docstring
         cursor.execute("PRAGMA foreign_keys=ON")  # off by default in SQLite
         cursor.execute(f"PRAGMA busy_timeout={SQLITE_BUSY_TIMEOUT_MS}")
+        if not checkpoint_on_commit:  # see the module docstring, "SQLite checkpoints"
+            cursor.execute("PRAGMA wal_autocheckpoint=0")
     finally:
         cursor.close()
 

@@ -180,7 +180,7 @@ def create_app(
 
     async def checkpoints() -> None:
         # The engine's commits leave the WAL to this task (store/db.py, "checkpoints").
-        while engine.dialect.name == "sqlite":
+        while True:
             await anyio.sleep(CHECKPOINT_SECONDS)
             try:
                 await anyio.to_thread.run_sync(checkpoint, engine)
@@ -191,7 +191,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with anyio.create_task_group() as background:
             background.start_soon(upkeep)
-            if own_engine:
+            if own_engine and engine.dialect.name == "sqlite":
                 background.start_soon(checkpoints)
             background.start_soon(runtime.clusterer.warm)
             try:

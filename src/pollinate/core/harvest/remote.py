@@ -48,9 +48,3 @@ def lower_priority() -> None:
     allowed, clustering still works, only less politely."""
     with suppress(OSError):
         os.nice(NICENESS)
-
-
-def warm_helper() -> None:
-    """In a helper process: yield the CPU to the worker, then `warm`."""
-    lower_priority()
-    warm()

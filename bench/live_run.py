@@ -380,15 +380,21 @@ async def round_changes(run: Run, opts: Options) -> dict[str, Any]:
             run.phones.probe = None
             await run.resync()
             continue
-        # Whoever has not heard when the wait gives up is counted missing below.
+        # The wait is counted from the POST, not from its answer: whoever has not heard
+        # --arrival-timeout after it (frames read while the POST was answered included)
+        # is counted missing below.
+        waited = time.monotonic() - sent
         with contextlib.suppress(TimeoutError):
-            await asyncio.wait_for(probe.done.wait(), opts.arrival_timeout)
+            await asyncio.wait_for(probe.done.wait(), max(0.0, opts.arrival_timeout - waited))
         run.phones.probe = None
-        delays = [at - sent for _, at in probe.arrivals.values()]
+        heard = [
+            (seq, at) for seq, at in probe.arrivals.values() if at - sent <= opts.arrival_timeout
+        ]
+        delays = [at - sent for _, at in heard]
         samples += delays
         per_action_max.append(max(delays, default=-1.0))
-        missing += probe.expected - len(probe.arrivals)
-        seqs = Counter(seq for seq, _ in probe.arrivals.values())
+        missing += probe.expected - len(heard)
+        seqs = Counter(seq for seq, _ in heard)
         mismatched += sum(seqs.values()) - max(seqs.values(), default=0)
         await asyncio.sleep(PAUSE_SECONDS)
     return {

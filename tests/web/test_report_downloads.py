@@ -2,11 +2,14 @@
 
 from __future__ import annotations
 
+import asyncio
 import csv
 import dataclasses
 import io
 from datetime import timedelta
+from typing import Any
 
+from pollinate.actions.note_exports import notes_file
 from pollinate.actions.sessions import create_live_session
 from pollinate.core.notes import Note
 from pollinate.store import repositories
@@ -108,3 +111,28 @@ def test_notes_api_gives_excel_safe_csv(cafe: Cafe):
     assert "attachment" in answer.headers["content-disposition"]
     rows = list(csv.DictReader(io.StringIO(answer.content.decode("utf-8-sig"))))
     assert [row["text"] for row in rows] == ["'=1+1 is not a formula here"]
+
+
+def test_the_notes_export_is_rendered_and_checked_off_the_event_loop(cafe: Cafe, monkeypatch):
+    # Thousands of notes take most of a second to check; on the loop, every stream of the
+    # worker would wait meanwhile.
+    from pollinate.web.routes import api
+
+    on_loop: list[bool] = []
+
+    def spying(*args: Any) -> str:
+        try:
+            asyncio.get_running_loop()
+        except RuntimeError:
+            on_loop.append(False)
+        else:
+            on_loop.append(True)
+        return notes_file(*args)
+
+    monkeypatch.setattr(api, "notes_file", spying)
+    in_round_one(cafe)
+    post(cafe, "Local networks build trust.")
+    answer = cafe.client.get(cafe.url("notes"), headers=cafe.bearer("rapporteur"))
+    assert answer.status_code == 200
+    assert [note["text"] for note in answer.json()] == ["Local networks build trust."]
+    assert on_loop == [False]

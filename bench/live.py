@@ -143,6 +143,9 @@ async def measure_mode(
         result["rss_peak_mb"] = round(run.tree.peak.rss / 2**20, 1)
         result["pss_at_rss_peak_mb"] = round(run.tree.peak.pss / 2**20, 1)
         result["processes"] = run.tree.peak.processes
+        result["rss_peak_by_kind_mb"] = {
+            kind: round(rss / 2**20, 1) for kind, rss in sorted(run.tree.peak.rss_by_kind.items())
+        }
 
 
 def check_alive(run: Run, opts: Options) -> None:

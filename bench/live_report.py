@@ -232,6 +232,12 @@ def print_report(document: dict[str, Any]) -> None:
             ["phones", "bare", *[mode["mode"] for mode in others]],
             rows,
         )
+    peaks = [mode for mode in document["modes"] if mode.get("rss_peak_by_kind_mb")]
+    if peaks:
+        print("\nPeak RSS by process (MB, at the run's highest sum)")
+        for mode in peaks:
+            parts = ", ".join(f"{k} {v}" for k, v in mode["rss_peak_by_kind_mb"].items())
+            print(f"  {mode['mode']:<8} {mode['rss_peak_mb']} = {parts}")
     print("\nTargets")
     for judged in document.get("targets", []):
         verdict = {True: "met", False: "MISSED", None: "not judged (run below full size)"}

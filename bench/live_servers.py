@@ -172,11 +172,35 @@ def _kb_field(path: Path, name: str) -> int:
 
 @dataclass
 class Sample:
-    """One reading of a process tree: how many processes, RSS and PSS sums in bytes."""
+    """One reading of a process tree: how many processes, RSS and PSS sums in bytes,
+    and the RSS of each kind of process (`process_kind`), to say where the sum goes."""
 
     processes: int
     rss: int
     pss: int
+    rss_by_kind: dict[str, int] = field(default_factory=dict)
+
+
+def process_kind(pid: int) -> str:
+    """What a process of a server's tree is, from its command line."""
+    try:
+        words = Path(f"/proc/{pid}/cmdline").read_bytes().split(b"\0")
+    except OSError:
+        return "gone"
+    line = b" ".join(words).decode(errors="replace")
+    for marker, kind in KINDS:
+        if marker in line:
+            return kind
+    return "server"
+
+
+KINDS = (  # the first marker found in a command line names its kind
+    ("resource_tracker", "resource tracker"),
+    ("clustering_service", "clustering"),  # several workers: one shared service
+    ("anyio.to_process", "clustering"),  # one worker: its own helper (actions/board.py)
+    ("multiprocessing.spawn", "worker"),
+    ("pollinate.web.supervisor", "supervisor"),
+)
 
 
 @dataclass
@@ -204,10 +228,13 @@ class ProcessTree:
 
     def sample(self) -> Sample:
         pids = self.pids()
-        rss = sum(_kb_field(Path(f"/proc/{pid}/status"), "VmRSS:") for pid in pids)
+        each = {pid: _kb_field(Path(f"/proc/{pid}/status"), "VmRSS:") * 1024 for pid in pids}
         pss = sum(_kb_field(Path(f"/proc/{pid}/smaps_rollup"), "Pss:") for pid in pids)
-        reading = Sample(len(pids), rss * 1024, pss * 1024)
+        reading = Sample(len(pids), sum(each.values()), pss * 1024)
         if reading.rss > self.peak.rss:
+            for pid, rss in each.items():  # read only at a new peak: /proc reads cost
+                kind = process_kind(pid)
+                reading.rss_by_kind[kind] = reading.rss_by_kind.get(kind, 0) + rss
             self.peak = reading
         return reading
 

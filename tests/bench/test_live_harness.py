@@ -74,6 +74,8 @@ def test_harness_reaches_every_phone_and_keeps_every_note_on_sqlite_and_the_bare
     assert (bare["mode"], sqlite["mode"], sqlite["workers"]) == ("bare", "sqlite", 1)
     assert_every_phone_heard_every_change(bare)
     assert_every_phone_heard_every_change(sqlite)
+    assert set(bare["rss_peak_by_kind_mb"]) == {"server"}
+    assert set(sqlite["rss_peak_by_kind_mb"]) <= {"server", "clustering"}
     assert "notes" not in bare["steps"][0]
     assert_every_note_landed_once(sqlite)
     assert "Round change p99 (ms) against the bare Starlette ceiling" in output
@@ -94,6 +96,9 @@ def test_harness_reaches_every_phone_and_keeps_every_note_on_two_workers(
     (mode,) = document["modes"]
     assert mode["workers"] == 2
     assert mode["processes"] >= 3  # the supervisor and its two workers, all measured
+    kinds = mode["rss_peak_by_kind_mb"]
+    assert {"supervisor", "worker", "clustering"} <= set(kinds)
+    assert sum(kinds.values()) == pytest.approx(mode["rss_peak_mb"], abs=0.5)
     assert_every_phone_heard_every_change(mode)
     assert_every_note_landed_once(mode)
 

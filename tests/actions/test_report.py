@@ -14,7 +14,7 @@ from pollinate.core.harvest.votes import Ballot, tally
 from pollinate.core.notes import Note
 from pollinate.core.session import AgendaBlock, BlockKind
 from pollinate.errors import ExportBlocked
-from pollinate.store import repositories
+from pollinate.store import outbox, repositories
 from pollinate.store.db import session_factory
 from tests.actions.ran_cafe import NOTES, report_spec, run_cafe
 from tests.conftest import Database
@@ -203,3 +203,16 @@ def test_rapporteur_takeaways_and_calls_to_action_reach_the_report(store):
         report = load_report(db, session_id).report
     assert report.key_takeaways == ("Investors want board-level AI risk oversight",)
     assert report.calls_to_action == ("Form a standing coalition before the next forum",)
+
+
+def test_the_agenda_as_run_survives_the_outbox_being_pruned(store):
+    # Upkeep prunes the outbox after a day; the report is often written the day after.
+    session_id = run_cafe(store)
+    with store.begin() as db:
+        before = load_report(db, session_id).report.agenda
+        outbox.prune(db, before=START + timedelta(days=2))
+    with store.begin() as db:
+        assert outbox.since(db, session_id, 0) == []
+        after = load_report(db, session_id).report.agenda
+    assert after == before
+    assert all(row.actual_start is not None for row in after)

@@ -20,8 +20,9 @@ from sqlalchemy.orm import Session
 from pollinate.actions.live import Store, append_events, commit_and_publish, load_live, rounds_begun
 from pollinate.core.agenda import Command, RunPhase, RunState, apply
 from pollinate.core.events import Event
+from pollinate.core.report import agenda_moment
 from pollinate.live.bus import Bus
-from pollinate.store import redactions, repositories
+from pollinate.store import agenda_log, redactions, repositories
 from pollinate.store.documents import run_state_document
 
 RETRIES = 3  # concurrent commands on one session are rare; three tries settle any burst
@@ -63,6 +64,16 @@ async def command_agenda(
             db, session_id, run_state_document(state), expected_version=live.state.version
         )
         seq = append_events(db, session_id, events, now=now)
+        first = seq - len(events) + 1
+        agenda_log.record(
+            db,
+            session_id,
+            [
+                (first + offset, moment)
+                for offset, event in enumerate(events)
+                if (moment := agenda_moment(event, at=now)) is not None
+            ],
+        )
         # A host may undo a redaction only while the note's round is open: once it closes,
         # the originals (names) kept for that undo go (store/redactions.py).
         on = state.phase in (RunPhase.RUNNING, RunPhase.PAUSED)

@@ -1,6 +1,6 @@
 """The session report: load everything for a session, redact, check, render.
 
-    store ─▶ spec · roster + presence · outbox moments · notes · (board: takeaways, votes)
+    store ─▶ spec · roster + presence · agenda moments · notes · (board: takeaways, votes)
         ─▶ scrub every typed text (Redactor) ─▶ core.report.build_report ─▶ Report
         ─▶ report_leaks (text by text)         any leak ─▶ ExportBlocked, nothing written
         ─▶ render md | html | pdf | docx ─▶ rendered_leaks (the file's whole text) ─▶ bytes
@@ -13,16 +13,15 @@ roster may have grown since (walk-ins), and the issue asks for redaction before 
 export. The leak check that follows is independent of the redactor (core/leaks.py), so a
 name the redactor misses still blocks the export.
 
-The agenda as run comes from the outbox's `block.started` and `session.finished` events.
-The outbox is pruned after `outbox_retention_hours`; a report made later than that shows
-the planned agenda with its actual times "not run".
+The agenda as run comes from the moments the agenda action keeps beside its
+`block.started` and `session.finished` events (store/agenda_log.py): the outbox is
+pruned after `outbox_retention_hours`, and a report is often written the day after.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass
-from datetime import datetime
 from enum import StrEnum
 
 from sqlalchemy.orm import Session
@@ -47,13 +46,11 @@ from pollinate.core.report import (
 )
 from pollinate.core.roster import Roster
 from pollinate.core.session import SessionSpec
-from pollinate.store import harvest, outbox, repositories
+from pollinate.store import agenda_log, harvest, repositories
 from pollinate.store.tables import Presence
 
 Scrub = Callable[[str], str]
 """Turns a typed text into its redacted form."""
-
-MAX_MOMENTS = 10_000  # block starts in one session: a few dozen, even with Previous/Next
 
 
 class ReportFormat(StrEnum):
@@ -97,17 +94,8 @@ def scrubber(roster: Roster, spec: SessionSpec) -> Scrub:
 
 
 def agenda_moments(db: Session, session_id: str) -> list[AgendaMoment]:
-    """When each block started and the session finished, from the outbox."""
-    started = outbox.latest_of_type(db, session_id, "block.started", MAX_MOMENTS)
-    finished = outbox.latest_of_type(db, session_id, "session.finished", MAX_MOMENTS)
-    moments = [
-        AgendaMoment(event.created_at, int(event.payload["block_index"])) for event in started
-    ]
-    moments += [
-        AgendaMoment(datetime.fromisoformat(str(event.payload["finished_at"])), None)
-        for event in finished
-    ]
-    return moments
+    """When each block started and the session finished (store/agenda_log.py)."""
+    return agenda_log.moments(db, session_id)
 
 
 def load_report(db: Session, session_id: str, *, scrub: Scrub | None = None) -> SessionReport:

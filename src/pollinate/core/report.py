@@ -31,6 +31,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from zoneinfo import ZoneInfo
 
+from pollinate.core.events import BlockStarted, Event, SessionFinished
 from pollinate.core.roster import Attendance, Participant, Roster
 from pollinate.core.session import BlockKind, SessionSpec
 
@@ -42,7 +43,8 @@ UNKNOWN = "unknown"
 class AgendaMoment:
     """A moment the live agenda moved: block `block_index` began, or (None) the session ended.
 
-    The action reads these from the outbox (`block.started`, `session.finished`).
+    The agenda action keeps one for each `block.started` and `session.finished` event
+    (`agenda_moment`, store/agenda_log.py).
 
     >>> from datetime import UTC
     >>> AgendaMoment(datetime(2025, 6, 24, 9, 0, tzinfo=UTC), 0).block_index
@@ -51,6 +53,21 @@ class AgendaMoment:
 
     at: datetime
     block_index: int | None
+
+
+def agenda_moment(event: Event, *, at: datetime) -> AgendaMoment | None:
+    """The moment `event`, logged at `at`, marks in the agenda; None for other events.
+
+    >>> from datetime import UTC
+    >>> when = datetime(2025, 6, 24, 10, 0, tzinfo=UTC)
+    >>> agenda_moment(SessionFinished(when), at=when) == AgendaMoment(when, None)
+    True
+    """
+    if isinstance(event, BlockStarted):
+        return AgendaMoment(at, event.block_index)
+    if isinstance(event, SessionFinished):
+        return AgendaMoment(event.finished_at, None)
+    return None
 
 
 @dataclass(frozen=True, slots=True)

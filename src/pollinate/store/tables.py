@@ -309,6 +309,25 @@ class ClusteringLeaseRow(Base):
     until: Mapped[datetime]
 
 
+class AgendaMomentRow(Base):
+    """A moment the live agenda moved: block `block_index` began, or (NULL) it finished.
+
+    The same moments travel as `block.started` and `session.finished` events, but the
+    outbox is pruned after a day (actions/upkeep.py) and a report is often written the
+    day after; these rows stay as long as the session, so the agenda as run does too.
+    `seq` is the event's seq in the outbox, which orders and identifies the moment.
+    """
+
+    __tablename__ = "agenda_moments"
+
+    session_id: Mapped[str] = mapped_column(
+        ForeignKey("sessions.id", ondelete="CASCADE"), primary_key=True
+    )
+    seq: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    block_index: Mapped[int | None]
+    at: Mapped[datetime]
+
+
 class TakeawayRow(Base):
     """A key takeaway or call to action the rapporteur promoted from the board."""
 

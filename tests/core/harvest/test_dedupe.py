@@ -96,3 +96,21 @@ def test_notes_from_a_narrow_vocabulary_keep_a_bounded_number_of_candidates():
     assert len(pairs) <= len(texts) * dedupe.NEIGHBOURS
     groups = dedupe.near_duplicates(texts)
     assert any({600, 601, 602} <= set(group) for group in groups)
+
+
+def test_comparing_candidates_in_chunks_finds_the_same_near_duplicates(monkeypatch):
+    import random
+    import string
+
+    from pollinate.core.harvest import dedupe
+
+    chooser = random.Random(1)
+    words = ["".join(chooser.choices(string.ascii_lowercase, k=6)) for _ in range(200)]
+    texts = [" ".join(chooser.sample(words, 6)) for _ in range(150)]
+    # Retyped: one letter of the first word changed, so the pair is found through the
+    # candidates and their 3-grams, not as the same text.
+    texts += [("x" + text[1:]) if text[0] != "x" else ("y" + text[1:]) for text in texts[:40]]
+    whole = near_duplicates(texts)
+    assert sum(len(group) > 1 for group in whole) == 40
+    monkeypatch.setattr(dedupe, "_PAIRS_CHUNK", 7)  # many chunks, the last one short
+    assert near_duplicates(texts) == whole

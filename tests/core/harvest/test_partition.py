@@ -58,3 +58,22 @@ def test_more_themes_than_the_board_had_start_from_the_farthest_rows():
     board = [list(range(40))]  # the board had merged two of the groups
     anchored = choose_partition(rows, seed=0, n_themes=3, anchors=board)
     assert sorted(np.bincount(anchored).tolist()) == [20, 20, 20]
+
+
+def test_silhouettes_are_worked_out_within_a_bounded_memory(monkeypatch):
+    import sklearn
+
+    from pollinate.core.harvest import partition
+
+    seen: list[int] = []
+    from sklearn.metrics import silhouette_score
+
+    def spying(*args: object, **options: object) -> float:
+        seen.append(sklearn.get_config()["working_memory"])
+        return float(silhouette_score(*args, **options))
+
+    monkeypatch.setattr(partition, "silhouette_score", spying)
+    choose_partition(blobs(3, 20, 0.1), seed=0, n_themes=None)
+    assert seen
+    assert set(seen) == {partition.WORKING_MB}
+    assert sklearn.get_config()["working_memory"] != partition.WORKING_MB  # restored after

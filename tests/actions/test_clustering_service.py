@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
 import signal
 import subprocess
@@ -154,10 +155,10 @@ def test_a_worker_that_cannot_reach_the_service_says_where_it_looked(
         clustering_service.themes(address, notes(TEXTS), 2, ThemeEdits(), ())
 
 
-def test_the_service_exits_when_its_supervisor_is_gone(tmp_path: Path) -> None:
-    """A supervisor killed outright cannot stop it; it notices and goes."""
-    socket = tmp_path / "service.sock"
-    key = "ab" * 32
+@contextlib.contextmanager
+def under_a_supervisor(socket: Path, key: str) -> Iterator[int]:
+    """A service started by a stand-in supervisor, which is killed outright on leaving;
+    yields the service's pid."""
     code = (
         "import os, subprocess, sys, time\n"
         "child = subprocess.Popen([sys.executable, '-m', "
@@ -168,14 +169,46 @@ def test_the_service_exits_when_its_supervisor_is_gone(tmp_path: Path) -> None:
     )
     with subprocess.Popen([sys.executable, "-c", code], stdout=subprocess.PIPE) as supervisor:
         assert supervisor.stdout is not None
-        child = int(supervisor.stdout.readline())
-        address = ServiceAddress(str(socket), bytes.fromhex(key))
-        clustering_service.themes(address, notes(TEXTS), 2, ThemeEdits(), ())
-        supervisor.kill()
+        try:
+            yield int(supervisor.stdout.readline())
+        finally:
+            supervisor.kill()
+
+
+def wait_until_gone(pid: int) -> None:
     deadline = time.monotonic() + WAIT
-    while running(child):
+    while running(pid):
         assert time.monotonic() < deadline, "the service outlived its supervisor"
         time.sleep(0.1)
+
+
+def test_the_service_exits_when_its_supervisor_is_gone(tmp_path: Path) -> None:
+    """A supervisor killed outright cannot stop it; it notices and goes, with its socket
+    and the socket's folder, which the supervisor can no longer remove."""
+    (tmp_path / "kept").write_text("not the service's")
+    socket = tmp_path / "private" / "service.sock"
+    socket.parent.mkdir()
+    key = "ab" * 32
+    with under_a_supervisor(socket, key) as child:
+        address = ServiceAddress(str(socket), bytes.fromhex(key))
+        clustering_service.themes(address, notes(TEXTS), 2, ThemeEdits(), ())
+    wait_until_gone(child)
+    assert not socket.parent.exists()
+    assert (tmp_path / "kept").read_text() == "not the service's"
+
+
+def test_an_orphaned_service_keeps_a_folder_that_holds_more_than_its_socket(
+    tmp_path: Path,
+) -> None:
+    socket = tmp_path / "service.sock"
+    (tmp_path / "kept").write_text("not the service's")
+    key = "cd" * 32
+    with under_a_supervisor(socket, key) as child:
+        address = ServiceAddress(str(socket), bytes.fromhex(key))
+        clustering_service.themes(address, notes(TEXTS), 2, ThemeEdits(), ())
+    wait_until_gone(child)
+    assert not socket.exists()
+    assert (tmp_path / "kept").exists()
 
 
 @pytest.mark.anyio

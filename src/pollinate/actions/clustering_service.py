@@ -134,7 +134,7 @@ def serve(address: ServiceAddress, *, parent: int | None = None) -> None:
     with Listener(address.socket, family="AF_UNIX", backlog=64, authkey=address.key) as listener:
         os.chmod(address.socket, 0o600)
         if parent is not None:
-            threading.Thread(target=_follow, args=(parent,), daemon=True).start()
+            threading.Thread(target=_follow, args=(parent, address.socket), daemon=True).start()
         with one_board:  # workers connecting meanwhile wait for it, not fail
             _work("recluster")  # the database layer
             remote.warm()
@@ -179,10 +179,15 @@ def _work(name: str) -> Callable[..., Any]:
     raise ClusteringServiceError(f"the clustering service does nothing called {name!r}")
 
 
-def _follow(parent: int) -> None:
-    """Exit when the supervisor is gone (killed outright, it cannot stop this process)."""
+def _follow(parent: int, socket: str) -> None:
+    """Exit when the supervisor is gone (killed outright, it cannot stop this process),
+    taking the socket with it, and its folder when nothing else is in it (the private
+    one the supervisor made, which a supervisor killed outright cannot remove)."""
     while os.getppid() == parent:
         time.sleep(1.0)
+    with suppress(OSError):
+        os.unlink(socket)
+        os.rmdir(os.path.dirname(socket))  # refused unless empty: only our own folder goes
     os._exit(0)
 
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections.abc import Callable, Iterator
 
 import pytest
@@ -202,3 +203,24 @@ def test_broadcast_reaches_every_screen_within_a_second(
         [Expect(screen, "#broadcasts", message) for screen in screens.values()],
     )
     assert_prompt(delays, request, "broadcast")
+
+
+def test_the_console_table_fill_follows_a_round_changed_from_another_device(
+    round_one: Demo, open_screen: Callable[..., Screen]
+):
+    # The console's own buttons reload it (post/redirect/get); a round moved on from
+    # another device (a second facilitator, the API) must redraw it without a reload,
+    # which would lose what is typed in its forms.
+    console = open_screen("facilitator", round_one.links["facilitator"])
+    page = console.page
+    assert (shown_text(console, "#fill-heading") or "").endswith("round 1")
+    page.fill("#arrival-name", "Typed but not sent")
+    round_one.control("next")
+    deadline = time.monotonic() + 5 * WITHIN_SECONDS
+    while not (shown_text(console, "#fill-heading") or "").endswith("round 2"):
+        assert time.monotonic() < deadline, shown_text(console, "#fill-heading")
+        page.wait_for_timeout(50)
+    assert page.input_value("#arrival-name") == "Typed but not sent"  # no reload
+    rows = page.inner_text("#table-fill-rows")
+    assert rows.count("\n") >= 1, rows
+    assert not console.errors, console.errors

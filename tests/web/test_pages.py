@@ -213,3 +213,40 @@ def test_organizer_upload_with_a_broken_roster_shows_the_reason(cafe: Cafe):
     )
     assert answer.status_code == 422
     assert 'id="create-error"' in answer.text
+
+
+def test_the_console_table_fill_follows_the_round_and_absences(cafe: Cafe):
+    def fill() -> dict[str, Any]:
+        answer = cafe.client.get(
+            f"/s/{cafe.session_id}/facilitator/fill", headers=cafe.bearer("facilitator")
+        )
+        assert answer.status_code == 200
+        seating: dict[str, Any] = answer.json()
+        return seating
+
+    before = fill()
+    assert before["fill_round"] == 1  # nothing runs yet: the first round to come
+    assert [(p["name"], p["seated"], p["capacity"]) for p in before["fill"]] == [
+        ("Table 1", 3, 4),
+        ("Table 2", 3, 4),
+        ("Room 1", 3, 4),
+    ]
+    assert before["counts"] == {"expected": 9, "present": 0, "absent": 0}
+    cafe.control("start")
+    cafe.control("next")
+    cafe.control("next")
+    answer = cafe.client.post(
+        f"/s/{cafe.session_id}/facilitator/absent",
+        data={"participant_id": "p05"},
+        headers=cafe.bearer("facilitator"),
+    )
+    assert answer.status_code in (200, 303)
+    later = fill()
+    assert later["fill_round"] == 2
+    # Round 2 seats p05 at Table 2 (tests/web/conftest.py); absent, they are not counted.
+    seated = {p["name"]: p["seated"] for p in later["fill"]}
+    assert seated == {"Table 1": 3, "Table 2": 2, "Room 1": 3}
+    assert later["counts"] == {"expected": 8, "present": 0, "absent": 1}
+    page = cafe.client.get(f"/s/{cafe.session_id}/facilitator", headers=cafe.bearer("facilitator"))
+    assert "Table fill, round 2" in page.text
+    assert '<tbody id="table-fill-rows">' in page.text

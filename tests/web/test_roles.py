@@ -115,6 +115,7 @@ ROUTES = [
     ),
     Route("DELETE", "/api/sessions/{sid}/notes/{note}", {"host": 204}, setup=with_note),
     Route("GET", "/s/{sid}/facilitator", {"facilitator": 200}),
+    Route("GET", "/s/{sid}/facilitator/fill", {"facilitator": 200}),
     Route("GET", "/s/{sid}/projector", {"projector": 200, "facilitator": 200}),
     Route("GET", "/s/{sid}/participant", {"participant": 200}),
     Route("GET", "/s/{sid}/host", {"host": 200}),

@@ -41,12 +41,18 @@ class Console:
     harvest: dict[str, Any]
 
 
+def read_people(db: Session, session_id: str) -> list[tuple[Participant, Presence]]:
+    """Everyone on the roster with whether they are here."""
+    presence = repositories.presences(db, session_id)
+    return [
+        (p, presence.get(p.id, Presence.EXPECTED)) for p in repositories.load_roster(db, session_id)
+    ]
+
+
 def read_console(db: Session, session_id: str) -> Console:
     snapshot = take_snapshot(db, session_id)
-    roster = repositories.load_roster(db, session_id)
-    presence = repositories.presences(db, session_id)
+    people = read_people(db, session_id)
     notes = [note_json(n) for n in repositories.list_notes(db, session_id)]
-    people = [(p, presence.get(p.id, Presence.EXPECTED)) for p in roster]
     board = harvest.load_board(db, session_id)
     harvest_view = {
         "vote": vote_view(voting.latest(db, session_id)),
@@ -55,12 +61,33 @@ def read_console(db: Session, session_id: str) -> Console:
     return Console(snapshot, people, notes, harvest_view)
 
 
-def table_fill(console: Console, round_number: int | None) -> list[dict[str, Any]]:
+def seating_view(
+    snapshot: Snapshot, people: list[tuple[Participant, Presence]], current_round: int | None
+) -> dict[str, Any]:
+    """The console's table fill (the running round's, else the next one's) and check-in
+    counts: the page renders it, and `live.js` fetches it again when the round or the
+    seating changes (`fill_json`)."""
+    live = snapshot.live
+    begun = rounds_begun(live.state, live.spec)
+    fill_round = current_round or (begun + 1 if begun < live.spec.round_count else None)
+    counts = dict.fromkeys(Presence, 0)
+    for _, presence in people:
+        counts[presence] += 1
+    return {
+        "fill_round": fill_round,
+        "fill": table_fill(snapshot, people, fill_round),
+        "counts": {presence.value: count for presence, count in counts.items()},
+    }
+
+
+def table_fill(
+    snapshot: Snapshot, people: list[tuple[Participant, Presence]], round_number: int | None
+) -> list[dict[str, Any]]:
     """Seats taken per table in a round, counting people not marked absent."""
-    plan = console.snapshot.live.plan
+    plan = snapshot.live.plan
     if plan is None or round_number is None or round_number > plan.rounds:
         return []
-    absent = {p.id for p, presence in console.people if presence is Presence.ABSENT}
+    absent = {p.id for p, presence in people if presence is Presence.ABSENT}
     return [
         {
             "name": place.name,
@@ -79,11 +106,6 @@ async def console_page(
     console = await transact(rt.store, lambda db: read_console(db, session_id))
     live = console.snapshot.live
     view = viewer_state(console.snapshot, who, now)
-    begun = rounds_begun(live.state, live.spec)
-    fill_round = view["round"] or (begun + 1 if begun < live.spec.round_count else None)
-    counts = dict.fromkeys(Presence, 0)
-    for _, presence in console.people:
-        counts[presence] += 1
     return live_page(
         request,
         rt,
@@ -95,15 +117,25 @@ async def console_page(
         live=live,
         agenda=list(enumerate(live.spec.agenda)),
         people=console.people,
-        counts={presence.value: count for presence, count in counts.items()},
-        fill_round=fill_round,
-        fill=table_fill(console, fill_round),
+        **seating_view(console.snapshot, console.people, view["round"]),
         metrics=live.metrics,
         notes=console.notes,
         harvest=console.harvest,
         groups=[group.value for group in StakeholderGroup],
         regions=[region.value for region in Region],
     )
+
+
+@router.get("/s/{session_id}/facilitator/fill")
+async def fill_json(session_id: str, rt: Rt, now: Now, who: Facilitator) -> dict[str, Any]:
+    """The table fill and check-in counts, for the console to redraw without a reload
+    (which would lose what is typed in its forms)."""
+
+    def read(db: Session) -> tuple[Snapshot, list[tuple[Participant, Presence]]]:
+        return take_snapshot(db, session_id), read_people(db, session_id)
+
+    snapshot, people = await transact(rt.store, read)
+    return seating_view(snapshot, people, viewer_state(snapshot, who, now)["round"])
 
 
 def _console(session_id: str) -> str:

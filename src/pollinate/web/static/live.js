@@ -213,15 +213,48 @@
       if (state.my) return refetch();
       // The projector has no form to lose: it reloads to show the new table counts.
       if (role === "projector") return window.location.reload();
-      setText("message", "The seating changed; reload the page to see the new table fill.");
+      if ($("table-fill-rows")) {
+        refreshFill();
+        setText("message", "The seating changed: the table fill shows it; reload the page to update the check-in lists.");
+      } else {
+        setText("message", "The seating changed; reload the page to see the new table fill.");
+      }
       return;
     }
+    if (type === "block.started" || type === "session.finished") refreshFill();
     renderRun();
     if (type === "timer.extended") {
       // Say what happened, and keep saying "Paused" while it is.
       var extended = "extended by " + p.minutes + " min";
       setText("run-status", state.paused ? "Paused · " + extended : "Extended by " + p.minutes + " min");
     }
+  }
+
+  // The console's table fill follows the round and the seating without a reload, which
+  // would lose what is typed in its forms.
+  function refreshFill() {
+    var rows = $("table-fill-rows");
+    if (!rows) return;
+    fetch("/s/" + encodeURIComponent(sid) + "/facilitator/fill?as=" + role, { credentials: "same-origin" })
+      .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
+      .then(function (seating) {
+        setText("fill-heading", "Table fill" + (seating.fill_round ? ", round " + seating.fill_round : ""));
+        while (rows.firstChild) rows.removeChild(rows.firstChild);
+        seating.fill.forEach(function (place) {
+          var row = document.createElement("tr");
+          [place.name + (place.online ? " (online)" : ""), String(place.seated), String(place.capacity)]
+            .forEach(function (text) {
+              var cell = document.createElement("td");
+              cell.textContent = text;
+              row.appendChild(cell);
+            });
+          rows.appendChild(row);
+        });
+        var counts = seating.counts;
+        setText("checkins", counts.present + " checked in, " + counts.expected + " not seen yet, " +
+          counts.absent + " absent.");
+      })
+      .catch(function () {});  // the next change, or a reload, tries again
   }
 
   function onEvent(message) {

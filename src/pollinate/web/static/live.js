@@ -132,6 +132,7 @@
         state = fresh;
         offsetMs = Date.parse(fresh.server_time) - Date.now();
         renderRun();
+        refreshFill();  // after a reconnect, the round or the seating may have moved on
         // A host's open round decides which notes can be written: reload to get the form.
         if (role === "host" && seatMoved) window.location.reload();
       });

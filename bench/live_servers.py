@@ -234,7 +234,8 @@ class ProcessTree:
         if reading.rss > self.peak.rss:
             for pid, rss in each.items():  # read only at a new peak: /proc reads cost
                 kind = process_kind(pid)
-                reading.rss_by_kind[kind] = reading.rss_by_kind.get(kind, 0) + rss
+                if rss and kind != "gone":  # exited between the readings: nothing to count
+                    reading.rss_by_kind[kind] = reading.rss_by_kind.get(kind, 0) + rss
             self.peak = reading
         return reading
 

@@ -186,7 +186,7 @@ def test_the_service_exits_when_its_supervisor_is_gone(tmp_path: Path) -> None:
     """A supervisor killed outright cannot stop it; it notices and goes, with its socket
     and the socket's folder, which the supervisor can no longer remove."""
     (tmp_path / "kept").write_text("not the service's")
-    socket = tmp_path / "private" / "service.sock"
+    socket = tmp_path / f"{clustering_service.FOLDER_PREFIX}test" / "service.sock"
     socket.parent.mkdir()
     key = "ab" * 32
     with under_a_supervisor(socket, key) as child:
@@ -197,10 +197,8 @@ def test_the_service_exits_when_its_supervisor_is_gone(tmp_path: Path) -> None:
     assert (tmp_path / "kept").read_text() == "not the service's"
 
 
-def test_an_orphaned_service_keeps_a_folder_that_holds_more_than_its_socket(
-    tmp_path: Path,
-) -> None:
-    socket = tmp_path / "service.sock"
+def test_an_orphaned_service_leaves_every_folder_but_its_own_empty_one(tmp_path: Path) -> None:
+    socket = tmp_path / "service.sock"  # a folder that is not the supervisor's
     (tmp_path / "kept").write_text("not the service's")
     key = "cd" * 32
     with under_a_supervisor(socket, key) as child:
@@ -209,6 +207,14 @@ def test_an_orphaned_service_keeps_a_folder_that_holds_more_than_its_socket(
     wait_until_gone(child)
     assert not socket.exists()
     assert (tmp_path / "kept").exists()
+    other = tmp_path / "elsewhere"  # empty, but not the supervisor's: kept
+    other.mkdir()
+    with under_a_supervisor(other / "service.sock", key) as child:
+        address = ServiceAddress(str(other / "service.sock"), bytes.fromhex(key))
+        clustering_service.themes(address, notes(TEXTS), 2, ThemeEdits(), ())
+    wait_until_gone(child)
+    assert other.is_dir()
+    assert list(other.iterdir()) == []
 
 
 @pytest.mark.anyio

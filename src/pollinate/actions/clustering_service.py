@@ -50,6 +50,9 @@ logger = logging.getLogger("pollinate.clustering")
 KEY_VARIABLE = "POLLINATE_CLUSTERING_KEY"
 SOCKET_VARIABLE = "POLLINATE_CLUSTERING_SOCKET"
 
+FOLDER_PREFIX = "pollinate-clustering-"
+"""The private folder the supervisor makes for the socket (web/clustering_process.py)."""
+
 CONNECT_SECONDS = 10.0
 """How long a worker keeps trying to reach a service that is (re)starting."""
 
@@ -181,13 +184,16 @@ def _work(name: str) -> Callable[..., Any]:
 
 def _follow(parent: int, socket: str) -> None:
     """Exit when the supervisor is gone (killed outright, it cannot stop this process),
-    taking the socket with it, and its folder when nothing else is in it (the private
-    one the supervisor made, which a supervisor killed outright cannot remove)."""
+    taking the socket with it, and the private folder the supervisor made for it
+    (`FOLDER_PREFIX`, nothing else in it), which a supervisor killed outright cannot
+    remove."""
     while os.getppid() == parent:
         time.sleep(1.0)
     with suppress(OSError):
         os.unlink(socket)
-        os.rmdir(os.path.dirname(socket))  # refused unless empty: only our own folder goes
+        folder = os.path.dirname(socket)
+        if os.path.basename(folder).startswith(FOLDER_PREFIX):  # the supervisor's own
+            os.rmdir(folder)  # and refused unless empty
     os._exit(0)
 
 

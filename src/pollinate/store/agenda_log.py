@@ -1,6 +1,6 @@
 """The agenda as run, kept for the report: when each block began and the session ended.
 
-    actions/agenda.py ─▶ record(db, session_id, [(seq, block_index | None, at), …])
+    actions/agenda.py ─▶ record(db, session_id, [(seq, AgendaMoment(at, block_index)), …])
     actions/report.py ─▶ moments(db, session_id) ─▶ core.report.agenda_as_run
 
 The outbox carries the same moments as events, but only for `outbox_retention_hours`;

@@ -25,7 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from pollinate.actions.clustering_service import KEY_VARIABLE, SOCKET_VARIABLE
+from pollinate.actions.clustering_service import FOLDER_PREFIX, KEY_VARIABLE, SOCKET_VARIABLE
 
 logger = logging.getLogger("pollinate.clustering")
 
@@ -37,7 +37,7 @@ class ClusteringProcess:
     """The one clustering service of a server with several workers."""
 
     def __init__(self) -> None:
-        self._folder = Path(tempfile.mkdtemp(prefix="pollinate-clustering-"))  # mode 0700
+        self._folder = Path(tempfile.mkdtemp(prefix=FOLDER_PREFIX))  # mode 0700
         self.socket = str(self._folder / "service.sock")
         self._key = secrets.token_hex(32)
         self._stopping = threading.Event()

@@ -65,8 +65,9 @@ def seating_view(
     snapshot: Snapshot, people: list[tuple[Participant, Presence]], current_round: int | None
 ) -> dict[str, Any]:
     """The console's table fill (the running round's, else the next one's) and check-in
-    counts: the page renders it, and `live.js` fetches it again when the round or the
-    seating changes (`fill_json`)."""
+    counts: the page renders it, and `live.js` fetches it again when a block starts, the
+    session finishes or a re-plan changes the seating (`fill_json`). Check-ins and an
+    absence without a re-plan make no event; the console that made them reloads."""
     live = snapshot.live
     begun = rounds_begun(live.state, live.spec)
     fill_round = current_round or (begun + 1 if begun < live.spec.round_count else None)

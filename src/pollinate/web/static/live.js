@@ -231,14 +231,18 @@
     }
   }
 
-  // The console's table fill follows the round and the seating without a reload, which
-  // would lose what is typed in its forms.
+  // The console's table fill follows the round and re-plans without a reload, which
+  // would lose what is typed in its forms. Check-ins make no event: another console's
+  // show on the next round, re-plan or reload.
+  var fillAsked = 0;  // answers may come back out of order: only the latest is drawn
   function refreshFill() {
     var rows = $("table-fill-rows");
     if (!rows) return;
+    var asked = ++fillAsked;
     fetch("/s/" + encodeURIComponent(sid) + "/facilitator/fill?as=" + role, { credentials: "same-origin" })
       .then(function (r) { if (!r.ok) throw new Error(r.status); return r.json(); })
       .then(function (seating) {
+        if (asked !== fillAsked) return;
         setText("fill-heading", "Table fill" + (seating.fill_round ? ", round " + seating.fill_round : ""));
         while (rows.firstChild) rows.removeChild(rows.firstChild);
         seating.fill.forEach(function (place) {

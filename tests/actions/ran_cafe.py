@@ -70,7 +70,7 @@ async def _run(store: Store, session_id: str) -> None:
     for minute, command in moments:
         await command_agenda(store, bus, session_id, command, now=START + timedelta(minutes=minute))
     for person in PRESENT:
-        await mark_present(store, session_id, person, now=START + timedelta(minutes=6))
+        await mark_present(store, bus, session_id, person, now=START + timedelta(minutes=6))
     await _notes(store, bus, session_id, round=1, minute=10)
     await command_agenda(store, bus, session_id, Next(), now=START + timedelta(minutes=21))
     await _notes(store, bus, session_id, round=2, minute=25)

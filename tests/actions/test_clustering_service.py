@@ -4,9 +4,11 @@ from __future__ import annotations
 
 import contextlib
 import os
+import shutil
 import signal
 import subprocess
 import sys
+import tempfile
 import time
 from collections.abc import Iterator
 from datetime import UTC, datetime
@@ -182,23 +184,26 @@ def wait_until_gone(pid: int) -> None:
         time.sleep(0.1)
 
 
-def test_the_service_exits_when_its_supervisor_is_gone(tmp_path: Path) -> None:
+def test_the_service_exits_when_its_supervisor_is_gone() -> None:
     """A supervisor killed outright cannot stop it; it notices and goes, with its socket
     and the socket's folder, which the supervisor can no longer remove."""
-    (tmp_path / "kept").write_text("not the service's")
-    socket = tmp_path / f"{clustering_service.FOLDER_PREFIX}test" / "service.sock"
-    socket.parent.mkdir()
+    # As the supervisor makes it: a short path in the temporary folder (a socket's path
+    # may not pass 107 bytes, which a test's own tmp_path can under pytest-xdist).
+    folder = Path(tempfile.mkdtemp(prefix=clustering_service.FOLDER_PREFIX))
+    socket = folder / "service.sock"
     key = "ab" * 32
-    with under_a_supervisor(socket, key) as child:
-        address = ServiceAddress(str(socket), bytes.fromhex(key))
-        clustering_service.themes(address, notes(TEXTS), 2, ThemeEdits(), ())
-    wait_until_gone(child)
-    assert not socket.parent.exists()
-    assert (tmp_path / "kept").read_text() == "not the service's"
+    try:
+        with under_a_supervisor(socket, key) as child:
+            address = ServiceAddress(str(socket), bytes.fromhex(key))
+            clustering_service.themes(address, notes(TEXTS), 2, ThemeEdits(), ())
+        wait_until_gone(child)
+        assert not folder.exists()
+    finally:
+        shutil.rmtree(folder, ignore_errors=True)
 
 
 def test_an_orphaned_service_leaves_every_folder_but_its_own_empty_one(tmp_path: Path) -> None:
-    socket = tmp_path / "service.sock"  # a folder that is not the supervisor's
+    socket = tmp_path / "s.sock"  # a folder that is not the supervisor's (short: 107 bytes at most)
     (tmp_path / "kept").write_text("not the service's")
     key = "cd" * 32
     with under_a_supervisor(socket, key) as child:
@@ -207,10 +212,10 @@ def test_an_orphaned_service_leaves_every_folder_but_its_own_empty_one(tmp_path:
     wait_until_gone(child)
     assert not socket.exists()
     assert (tmp_path / "kept").exists()
-    other = tmp_path / "elsewhere"  # empty, but not the supervisor's: kept
+    other = tmp_path / "e"  # empty, but not the supervisor's: kept
     other.mkdir()
-    with under_a_supervisor(other / "service.sock", key) as child:
-        address = ServiceAddress(str(other / "service.sock"), bytes.fromhex(key))
+    with under_a_supervisor(other / "s.sock", key) as child:
+        address = ServiceAddress(str(other / "s.sock"), bytes.fromhex(key))
         clustering_service.themes(address, notes(TEXTS), 2, ThemeEdits(), ())
     wait_until_gone(child)
     assert other.is_dir()

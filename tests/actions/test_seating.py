@@ -14,6 +14,7 @@ from pollinate.actions.seating import (
     check_in_arrival,
     join_with_code,
     mark_absent,
+    mark_present,
 )
 from pollinate.actions.sessions import create_live_session
 from pollinate.core.agenda import Next, Start
@@ -70,7 +71,28 @@ async def test_late_arrival_is_seated_from_the_next_round_and_nobody_moves_now(s
             repositories.presences(s, created.session_id)[link.participant_id] is Presence.PRESENT
         )
         kinds = [e.type for e in outbox.since(s, created.session_id, 0)]
-    assert kinds[-1] == "seating.changed"
+    assert kinds[-2:] == ["seating.changed", "presence.changed"]
+
+
+async def test_check_ins_and_absences_give_the_facilitator_the_counts(store, bus):
+    created = create_live_session(store, cafe_spec(), ROSTER, PLAN, None, now=START)
+    session_id = created.session_id
+    await mark_present(store, bus, session_id, "p04", now=START)
+    await mark_present(store, bus, session_id, "p04", now=START)  # nothing changes: no event
+    await mark_present(store, bus, session_id, "p06", now=START, if_expected=True)
+    await in_round_one(store, bus, session_id)
+    await command_agenda(store, bus, session_id, Next(), now=START)  # round 2, the last
+    await mark_absent(store, bus, session_id, "p05", now=START)  # no round left to re-plan
+    await mark_present(store, bus, session_id, "p05", now=START, if_expected=True)  # kept absent
+    with store.begin() as s:
+        logged = outbox.since(s, session_id, 0)
+    counts = [
+        (e.payload["present"], e.payload["expected"], e.payload["absent"])
+        for e in logged
+        if e.type == "presence.changed"
+    ]
+    assert counts == [(1, 8, 0), (2, 7, 0), (2, 6, 1)]
+    assert "seating.changed" not in [e.type for e in logged]
 
 
 async def test_marking_someone_absent_takes_them_out_of_later_rounds_only(store, bus):

@@ -18,6 +18,7 @@ from pollinate.core.events import (
     NoteAdded,
     NoteDeleted,
     NoteEdited,
+    PresenceChanged,
     ReportBackToggled,
     SeatingChanged,
     SessionFinished,
@@ -69,6 +70,7 @@ EXAMPLES: list[Event] = [
     NoteEdited.from_note(NOTE),
     NoteDeleted.from_note(NOTE),
     SeatingChanged(2),
+    PresenceChanged(present=3, expected=5, absent=1),
     ThemesChanged(revision=4, shown=False),
     ThemesChanged(revision=5, shown=True),
     ReportBackToggled(shown=True),
@@ -173,7 +175,7 @@ def test_every_event_type_is_documented_in_the_live_protocol():
             assert f"`{field.name}`" in section, f"{type_}: {field.name} undocumented"
 
 
-BOARD_TYPES = ("themes.changed", "vote.counted")
+BOARD_TYPES = ("themes.changed", "vote.counted", "presence.changed")  # own audiences
 RUN_EVENTS = [
     event
     for event in EXAMPLES
@@ -288,3 +290,9 @@ def test_counted_ballots_reach_those_who_show_or_run_the_vote_never_the_phones(r
     counted = VoteCounted("v-1", 7)
     expected = role in {Role.FACILITATOR, Role.RAPPORTEUR, Role.PROJECTOR}
     assert receives(counted, role=role, table=None, spec=café()) is expected
+
+
+@pytest.mark.parametrize("role", list(Role), ids=str)
+def test_check_in_counts_reach_the_facilitator_alone(role):
+    counts = PresenceChanged(present=3, expected=5, absent=1)
+    assert receives(counts, role=role, table="Table 1", spec=café()) is (role is Role.FACILITATOR)

@@ -205,7 +205,7 @@ def test_broadcast_reaches_every_screen_within_a_second(
     assert_prompt(delays, request, "broadcast")
 
 
-def test_the_console_table_fill_follows_a_round_changed_from_another_device(
+def test_the_console_follows_rounds_and_check_ins_made_on_other_devices(
     round_one: Demo, open_screen: Callable[..., Screen]
 ):
     # The console's own buttons reload it (post/redirect/get); a round moved on from
@@ -223,4 +223,13 @@ def test_the_console_table_fill_follows_a_round_changed_from_another_device(
     assert page.input_value("#arrival-name") == "Typed but not sent"  # no reload
     rows = page.inner_text("#table-fill-rows")
     assert rows.count("\n") >= 1, rows
+    # Opening one's own link checks one in: the console's counts follow.
+    before = shown_text(console, "#checkins") or ""
+    present = int(before.split(" checked in")[0])
+    open_screen("participant", round_one.links["participant"])
+    deadline = time.monotonic() + 5 * WITHIN_SECONDS
+    while not (shown_text(console, "#checkins") or "").startswith(f"{present + 1} checked in"):
+        assert time.monotonic() < deadline, shown_text(console, "#checkins")
+        page.wait_for_timeout(50)
+    assert page.input_value("#arrival-name") == "Typed but not sent"
     assert not console.errors, console.errors

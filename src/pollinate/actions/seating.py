@@ -16,6 +16,7 @@ middle of a conversation.
 from __future__ import annotations
 
 import secrets
+from collections import Counter
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -35,7 +36,7 @@ from pollinate.actions.live import (
 )
 from pollinate.actions.sessions import IssuedLink
 from pollinate.core.agenda import RunPhase
-from pollinate.core.events import SeatingChanged
+from pollinate.core.events import PresenceChanged, SeatingChanged
 from pollinate.core.planner.model import Plan, PlanMetrics, PlanRequest
 from pollinate.core.roles import Role
 from pollinate.core.roster import Attendance, Participant, Roster
@@ -187,7 +188,18 @@ def _record(
         repositories.set_presence(db, session_id, change.leaver, Presence.ABSENT, now=now)
     if replanned is not None:
         repositories.save_plan(db, session_id, *replanned)
+    seq = append_events(db, session_id, [presence_counts(db, session_id)], now=now)
     return issued, seq
+
+
+def presence_counts(db: Session, session_id: str) -> PresenceChanged:
+    """How many people of the session are here, not seen yet and absent (an event)."""
+    counts = Counter(repositories.presences(db, session_id).values())
+    return PresenceChanged(
+        present=counts[Presence.PRESENT],
+        expected=counts[Presence.EXPECTED],
+        absent=counts[Presence.ABSENT],
+    )
 
 
 async def _reseat_once(store: Store, bus: Bus, change: _Change) -> IssuedLink | None:
@@ -240,22 +252,29 @@ async def mark_absent(
 
 
 async def mark_present(
-    store: Store, session_id: str, participant_id: str, *, now: datetime, if_expected: bool = False
+    store: Store,
+    bus: Bus,
+    session_id: str,
+    participant_id: str,
+    *,
+    now: datetime,
+    if_expected: bool = False,
 ) -> None:
-    """Record that a planned person is here; their seats do not change.
+    """Record that a planned person is here; their seats do not change. The facilitator
+    hears the new counts (`presence.changed`) when anything changed.
 
     With `if_expected`, only someone not yet seen is marked: opening one's link must not
     undo the facilitator marking that person absent (they are no longer seated).
     """
 
-    def work(db: Session) -> None:
-        if if_expected:
-            presence = repositories.presences(db, session_id).get(participant_id)
-            if presence is not Presence.EXPECTED:
-                return
+    def work(db: Session) -> tuple[None, int]:
+        presence = repositories.presences(db, session_id).get(participant_id)
+        if presence is Presence.PRESENT or (if_expected and presence is not Presence.EXPECTED):
+            return None, 0
         repositories.set_presence(db, session_id, participant_id, Presence.PRESENT, now=now)
+        return None, append_events(db, session_id, [presence_counts(db, session_id)], now=now)
 
-    await transact(store, work)
+    await commit_and_publish(store, bus, session_id, work)
 
 
 async def join_with_code(

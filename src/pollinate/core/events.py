@@ -11,8 +11,8 @@
                                               the page updates
 
 Every event is a frozen dataclass whose fields all come from `ALLOWED_FIELDS`: block,
-round, table, question, timer figures, a broadcast message, note text, and board and
-vote counters (a revision, a vote id, dots and ballots counted). None carries
+round, table, question, timer figures, a broadcast message, note text, board and vote
+counters (a revision, a vote id, dots and ballots counted) and check-in counts. None carries
 a name, an email or any other roster field, so a page cannot leak what it is never
 sent. Who receives what is decided in `audience` alone (Zulip's lesson: sending to the
 wrong recipients is a security problem). `docs/live-protocol.md` lists every type.
@@ -55,6 +55,9 @@ ALLOWED_FIELDS = frozenset(
         "vote_id",
         "dots",
         "ballots",
+        "present",
+        "expected",
+        "absent",
     }
 )
 """The only field names an event may have; a test holds every event type to it."""
@@ -211,6 +214,20 @@ class SeatingChanged(_EventBase):
 
 
 @dataclass(frozen=True, slots=True)
+class PresenceChanged(_EventBase):
+    """Someone was checked in or marked absent: how many people are in each state now.
+
+    Counts only, and for the facilitator only: who came is the roster's business, and
+    under the Chatham House Rule not even how many others are here reaches the phones.
+    """
+
+    type: ClassVar[str] = "presence.changed"
+    present: int
+    expected: int
+    absent: int
+
+
+@dataclass(frozen=True, slots=True)
 class ThemesChanged(_EventBase):
     """The rapporteur's board changed: themes re-clustered or edited, takeaways, dots.
 
@@ -270,6 +287,7 @@ Event = (
     | NoteEdited
     | NoteDeleted
     | SeatingChanged
+    | PresenceChanged
     | ThemesChanged
     | ReportBackToggled
     | VoteOpened
@@ -292,6 +310,7 @@ EVENT_TYPES: Mapping[str, type[Event]] = types.MappingProxyType(
             NoteEdited,
             NoteDeleted,
             SeatingChanged,
+            PresenceChanged,
             ThemesChanged,
             ReportBackToggled,
             VoteOpened,
@@ -421,7 +440,10 @@ def audience(event: Event, *, spec: SessionSpec) -> Audience:
     to the facilitator, the rapporteur and the projector, which shows the dots as they
     come; the phones are not told how others vote. Opening and closing a vote and
     turning the report-back view on or off reach every role, as run events do.
+    Check-in counts (`presence.changed`) go to the facilitator alone.
     """
+    if isinstance(event, PresenceChanged):
+        return Audience(frozenset({Role.FACILITATOR}))
     if isinstance(event, ThemesChanged):
         return Audience(BOARD_READERS | REPORT_BACK_AUDIENCE if event.shown else BOARD_READERS)
     if isinstance(event, VoteCounted):

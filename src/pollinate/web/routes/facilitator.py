@@ -66,8 +66,7 @@ def seating_view(
 ) -> dict[str, Any]:
     """The console's table fill (the running round's, else the next one's) and check-in
     counts: the page renders it, and `live.js` fetches it again when a block starts, the
-    session finishes or a re-plan changes the seating (`fill_json`). Check-ins and an
-    absence without a re-plan make no event; the console that made them reloads."""
+    session finishes, the seating or anyone's presence changes (`fill_json`)."""
     live = snapshot.live
     begun = rounds_begun(live.state, live.spec)
     fill_round = current_round or (begun + 1 if begun < live.spec.round_count else None)
@@ -226,7 +225,7 @@ async def present_form(
     participant_id: Annotated[str, Form()],
 ) -> Response:
     try:
-        await mark_present(rt.store, session_id, participant_id, now=now, if_expected=True)
+        await mark_present(rt.store, rt.bus, session_id, participant_id, now=now, if_expected=True)
     except LookupError as error:
         return back(_console(session_id), str(error))
     return back(_console(session_id), "Checked in.")

@@ -67,7 +67,7 @@ async def open_link(token: str, request: Request, rt: Rt, now: Now) -> Response:
     if link.role is Role.PARTICIPANT and link.participant_id:
         # Opening one's own link is how most people check in; the console counts them.
         await mark_present(
-            rt.store, link.session_id, link.participant_id, now=now, if_expected=True
+            rt.store, rt.bus, link.session_id, link.participant_id, now=now, if_expected=True
         )
     response = RedirectResponse(page_of(link.session_id, link.role), status_code=303)
     set_cookie(response, request, rt, auth.cookie_name(link.session_id, link.role), token)

@@ -231,9 +231,8 @@
     }
   }
 
-  // The console's table fill follows the round and re-plans without a reload, which
-  // would lose what is typed in its forms. Check-ins make no event: another console's
-  // show on the next round, re-plan or reload.
+  // The console's table fill and check-in counts follow the round, re-plans and check-ins
+  // without a reload, which would lose what is typed in its forms.
   var fillAsked = 0;  // answers may come back out of order: only the latest is drawn
   function refreshFill() {
     var rows = $("table-fill-rows");
@@ -271,13 +270,15 @@
     if (data.type === "note.added" || data.type === "note.edited") showNote(p);
     else if (data.type === "note.deleted") dropNote(p);
     else if (RUN_EVENTS.indexOf(data.type) >= 0) applyRun(data.type, p);
+    else if (data.type === "presence.changed") refreshFill();
     document.dispatchEvent(new CustomEvent("pollinate:event", { detail: data }));
   }
 
   function connect() {
     var url = api + "/events?as=" + role + "&last_event_id=" + lastId;
     source = new EventSource(url);
-    var types = RUN_EVENTS.concat(["note.added", "note.edited", "note.deleted"], HARVEST_EVENTS);
+    var types = RUN_EVENTS.concat(["note.added", "note.edited", "note.deleted", "presence.changed"],
+      HARVEST_EVENTS);
     types.forEach(function (type) { source.addEventListener(type, onEvent); });
     source.addEventListener("resync", function (message) {
       lastId = JSON.parse(message.data).last_event_id;

@@ -17,6 +17,7 @@ from __future__ import annotations
 
 import secrets
 from collections import Counter
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from functools import partial
@@ -188,13 +189,15 @@ def _record(
         repositories.set_presence(db, session_id, change.leaver, Presence.ABSENT, now=now)
     if replanned is not None:
         repositories.save_plan(db, session_id, *replanned)
-    seq = append_events(db, session_id, [presence_counts(db, session_id)], now=now)
+    counts = presence_counts(repositories.presences(db, session_id).values())
+    seq = append_events(db, session_id, [counts], now=now)
     return issued, seq
 
 
-def presence_counts(db: Session, session_id: str) -> PresenceChanged:
-    """How many people of the session are here, not seen yet and absent (an event)."""
-    counts = Counter(repositories.presences(db, session_id).values())
+def presence_counts(presences: Iterable[Presence]) -> PresenceChanged:
+    """How many of these people are here, not seen yet and absent (an event, and the
+    facilitator console's check-in line)."""
+    counts = Counter(presences)
     return PresenceChanged(
         present=counts[Presence.PRESENT],
         expected=counts[Presence.EXPECTED],
@@ -268,11 +271,14 @@ async def mark_present(
     """
 
     def work(db: Session) -> tuple[None, int]:
-        presence = repositories.presences(db, session_id).get(participant_id)
+        presences = repositories.presences(db, session_id)  # read once: a check-in is hot
+        presence = presences.get(participant_id)
         if presence is Presence.PRESENT or (if_expected and presence is not Presence.EXPECTED):
             return None, 0
         repositories.set_presence(db, session_id, participant_id, Presence.PRESENT, now=now)
-        return None, append_events(db, session_id, [presence_counts(db, session_id)], now=now)
+        presences[participant_id] = Presence.PRESENT
+        counts = presence_counts(presences.values())
+        return None, append_events(db, session_id, [counts], now=now)
 
     await commit_and_publish(store, bus, session_id, work)
 

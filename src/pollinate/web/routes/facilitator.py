@@ -17,7 +17,13 @@ from pollinate.actions import voting
 from pollinate.actions.agenda import command_agenda
 from pollinate.actions.live import Snapshot, rounds_begun, take_snapshot, transact
 from pollinate.actions.notes import note_json
-from pollinate.actions.seating import WalkIn, check_in_arrival, mark_absent, mark_present
+from pollinate.actions.seating import (
+    WalkIn,
+    check_in_arrival,
+    mark_absent,
+    mark_present,
+    presence_counts,
+)
 from pollinate.core.roster import Attendance, Participant, Region, StakeholderGroup
 from pollinate.errors import AgendaError, InfeasibleError, InputError, NotAllowed
 from pollinate.store import harvest, repositories
@@ -70,13 +76,10 @@ def seating_view(
     live = snapshot.live
     begun = rounds_begun(live.state, live.spec)
     fill_round = current_round or (begun + 1 if begun < live.spec.round_count else None)
-    counts = dict.fromkeys(Presence, 0)
-    for _, presence in people:
-        counts[presence] += 1
     return {
         "fill_round": fill_round,
         "fill": table_fill(snapshot, people, fill_round),
-        "counts": {presence.value: count for presence, count in counts.items()},
+        "counts": presence_counts(presence for _, presence in people).to_payload(),
     }
 
 

@@ -6,6 +6,7 @@ cookies ─▶ HttpOnly, SameSite=Lax, Secure over https (or behind an https pro
 /l/GUESS, Bearer GUESS or a guessed cookie × 20 from one address ─▶ 429 with Retry-After,
     on every worker, even for a real link; other addresses go on; the window passes
 a real uvicorn with the real log config ─▶ no token in the access log
+a process with an OpenTelemetry tracer ─▶ no request traced (FastAPI's spans carry paths)
 """
 
 from __future__ import annotations
@@ -26,6 +27,7 @@ import httpx2
 import pytest
 import uvicorn
 from fastapi.testclient import TestClient
+from opentelemetry import trace
 from pydantic import SecretStr
 
 import pollinate.web.routes
@@ -360,3 +362,39 @@ def test_link_tokens_never_reach_the_server_log(cafe: Cafe):
     assert log.count('"GET /l/…') == len(tokens), log  # each request logged, token cut out
     for token in tokens:
         assert token not in log
+
+
+class _RecordingTracer(trace.Tracer):
+    """A tracer an operator's OpenTelemetry set-up could have installed: it keeps the
+    name and attributes of every span started, as an exporter would send them."""
+
+    def __init__(self) -> None:
+        self.spans: list[tuple[str, dict[str, Any]]] = []
+
+    def start_span(self, name: str, *args: Any, **kwargs: Any) -> trace.Span:
+        self.spans.append((name, dict(kwargs.get("attributes") or {})))
+        return trace.INVALID_SPAN
+
+    def start_as_current_span(self, name: str, *args: Any, **kwargs: Any) -> Any:
+        self.spans.append((name, dict(kwargs.get("attributes") or {})))
+        return trace.use_span(trace.INVALID_SPAN)
+
+
+class _RecordingProvider(trace.TracerProvider):
+    def __init__(self, tracer: _RecordingTracer) -> None:
+        self.tracer = tracer
+
+    def get_tracer(self, *args: Any, **kwargs: Any) -> trace.Tracer:
+        return self.tracer
+
+
+@SQLITE_ONLY
+def test_no_request_reaches_a_tracing_set_up(cafe: Cafe, monkeypatch: pytest.MonkeyPatch):
+    # FastAPI traces every request to whatever global OpenTelemetry provider the process
+    # has, with its path: a participant's /l/TOKEN would leave for a tracing backend.
+    tracer = _RecordingTracer()
+    monkeypatch.setattr(trace, "get_tracer_provider", lambda: _RecordingProvider(tracer))
+    token = cafe.tokens["participant"]
+    assert cafe.client.get(f"/l/{token}", follow_redirects=False).status_code == 303
+    assert cafe.client.get(cafe.url("state"), headers=cafe.bearer("facilitator")).is_success
+    assert tracer.spans == []

@@ -209,6 +209,10 @@ def create_app(
         version=__version__,
         summary="Run hybrid World Café sessions live: agenda, timer, tables and notes.",
         lifespan=lifespan,
+        # FastAPI reports every request to any OpenTelemetry set-up the process has, with
+        # its path: a participant's /l/TOKEN would leave for a tracing backend. Off, it
+        # also skips the per-request check for such a set-up (reading os.environ).
+        telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.runtime = runtime
     app.add_middleware(RequestLimits, templates=runtime.templates)  # inside SecurityHeaders

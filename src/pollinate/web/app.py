@@ -73,6 +73,7 @@ from pollinate.web.routes import (
     redactions,
     voting,
 )
+from pollinate.web.sse import EventStreams
 
 logger = logging.getLogger("pollinate.web")
 
@@ -215,6 +216,7 @@ def create_app(
         telemetry={"tracing": False, "metrics": False, "logs": False},
     )
     app.state.runtime = runtime
+    app.add_middleware(EventStreams)  # innermost: streams run below only the two others
     app.add_middleware(RequestLimits, templates=runtime.templates)  # inside SecurityHeaders
     app.add_middleware(SecurityHeaders)
     for module in (

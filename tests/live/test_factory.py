@@ -1,6 +1,9 @@
 from __future__ import annotations
 
+import os
 import secrets
+import subprocess
+import sys
 
 import anyio
 import pytest
@@ -87,3 +90,25 @@ async def test_deployments_sharing_a_redis_stay_apart_by_channel_prefix(redis_ur
     finally:
         for bus in (staging, production, production_peer):
             await bus.close()
+
+
+def test_a_server_on_the_memory_bus_loads_no_redis_client(tmp_path):
+    # redis-py is about 10 MB of a one-process server's memory, and it has no use for it;
+    # QR codes (segno, 4 MB) wait for the first card or projector page too.
+    script = (
+        "import sys\n"
+        "from pollinate.web.server import worker_app\n"
+        "worker_app()\n"
+        "print(sorted(name for name in ('redis', 'segno') if name in sys.modules))\n"
+    )
+    environment = {
+        **os.environ,
+        "POLLINATE_DB_URL": f"sqlite:///{tmp_path / 'x.db'}",
+        "POLLINATE_BUS_URL": "memory://",
+        "POLLINATE_DATA_DIR": str(tmp_path),
+    }
+    done = subprocess.run(
+        [sys.executable, "-c", script], env=environment, capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 0, done.stderr
+    assert done.stdout.strip() == "[]"

@@ -12,12 +12,15 @@ settings (socket_timeout=…, client_name=…) go to redis-py as they are.
 
 from __future__ import annotations
 
+from typing import TYPE_CHECKING
 from urllib.parse import parse_qsl, urlencode, urlsplit, urlunsplit
 
 from pollinate.errors import InputError
 from pollinate.live.bus import Bus
 from pollinate.live.memory import MemoryBus
-from pollinate.live.redis import DEFAULT_CHANNEL_PREFIX, RedisBus
+
+if TYPE_CHECKING:
+    from pollinate.live.redis import RedisBus
 
 SETTING = "POLLINATE_BUS_URL"
 ADVICE = (
@@ -52,6 +55,9 @@ def bus_is_local(url: str) -> bool:
 
 
 def _redis_bus(url: str, query: str) -> RedisBus:
+    # Imported here: redis-py costs a server on memory:// about 10 MB it never uses.
+    from pollinate.live.redis import DEFAULT_CHANNEL_PREFIX, RedisBus
+
     settings = parse_qsl(query, keep_blank_values=True)
     prefix = DEFAULT_CHANNEL_PREFIX
     for name, value in settings:

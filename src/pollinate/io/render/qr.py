@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import segno
 from markupsafe import Markup
 
 
@@ -12,6 +11,8 @@ def qr_svg(url: str) -> Markup:
     Error correction M recovers about 15 % of the symbol: enough for a card that gets
     creased or a coffee ring, at a size phones read from a metre away.
     """
+    import segno  # here: about 4 MB that a server needs only once a card or QR is drawn
+
     code = segno.make(url, error="m", micro=False)
     # The SVG holds only path data that segno computed, never the URL's text, so it is
     # safe to mark as Markup; the template prints the URL itself, escaped.

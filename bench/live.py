@@ -75,6 +75,7 @@ import subprocess
 import sys
 import time
 from datetime import UTC, datetime
+from importlib import metadata
 from pathlib import Path
 from tempfile import mkdtemp
 from typing import Any
@@ -219,6 +220,43 @@ def git_commit() -> str | None:
     return f"{commit}+changes" if commit and git("status", "--porcelain", "src") else commit or None
 
 
+MEASURED_PACKAGES = (
+    "fastapi",
+    "starlette",
+    "uvicorn",
+    "uvloop",
+    "httptools",
+    "pydantic",
+    "sqlalchemy",
+    "psycopg",
+    "redis",
+    "scikit-learn",
+)
+
+
+def package_versions() -> dict[str, str | None]:
+    """The installed version of each package the live path runs on (None: not installed)."""
+    found: dict[str, str | None] = {}
+    for name in MEASURED_PACKAGES:
+        try:
+            found[name] = metadata.version(name)
+        except metadata.PackageNotFoundError:
+            found[name] = None
+    return found
+
+
+def cpu_model() -> str | None:
+    """The processor's name as Linux reports it; machines of one kind can differ."""
+    try:
+        with open("/proc/cpuinfo", encoding="utf-8") as info:
+            for line in info:
+                if line.startswith("model name"):
+                    return line.split(":", 1)[1].strip()
+    except OSError:
+        pass
+    return None
+
+
 async def main_async(opts: Options) -> int:
     document: dict[str, Any] = {
         "started_at": datetime.now(UTC).isoformat(timespec="seconds"),
@@ -227,7 +265,10 @@ async def main_async(opts: Options) -> int:
         "machine": {
             "cpus": os.cpu_count(),
             "python": platform.python_version(),
+            "cpu": cpu_model(),
             "load_average_at_start": os.getloadavg(),
+            # Versions float within pyproject's ranges: a new machine may install newer.
+            "packages": package_versions(),
         },
         "options": {k: str(v) if isinstance(v, Path) else v for k, v in vars(opts).items()},
         "open_files_limit": raise_file_limit(max(opts.clients) * 2 + 1024),

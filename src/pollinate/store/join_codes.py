@@ -14,7 +14,7 @@ import secrets
 from collections.abc import Collection, Sequence
 from datetime import datetime
 
-from sqlalchemy import delete, func, insert, select
+from sqlalchemy import bindparam, delete, func, insert, select
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
@@ -71,15 +71,21 @@ def record_attempts(db: Session, clients: Sequence[str], *, now: datetime) -> No
         )
 
 
+# Asked on every request with a link (the guessing limit): built once, in Core, as
+# repositories._LIVE_LINKS and for the same reason.
+_ATTEMPTS_SINCE = (
+    select(JoinAttemptRow.__table__.c.client, func.count())
+    .where(JoinAttemptRow.__table__.c.client.in_(bindparam("clients", expanding=True)))
+    .where(JoinAttemptRow.__table__.c.created_at > bindparam("since"))
+    .group_by(JoinAttemptRow.__table__.c.client)
+)
+
+
 def attempts_by_client(db: Session, clients: Collection[str], *, since: datetime) -> dict[str, int]:
     """How many attempts each of `clients` made after `since` (one query; 0s left out)."""
     if not clients:
         return {}
-    rows = db.execute(
-        select(JoinAttemptRow.client, func.count())
-        .where(JoinAttemptRow.client.in_(set(clients)), JoinAttemptRow.created_at > since)
-        .group_by(JoinAttemptRow.client)
-    )
+    rows = db.execute(_ATTEMPTS_SINCE, {"clients": sorted(set(clients)), "since": since})
     return {row[0]: row[1] for row in rows}
 
 

@@ -24,7 +24,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, insert, select, update
+from sqlalchemy import CursorResult, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pollinate.core.notes import Note, NoteState
@@ -545,16 +545,36 @@ def resolve_link(db: Session, token: str) -> Link | None:
     return resolve_links(db, [token]).get(token)
 
 
+# Every request with a link runs this query: built once, in Core, it costs a link lookup
+# about 0.5 ms of CPU instead of 1.1 (building, cache-keying and ORM-loading it anew each
+# time; SQLite, one transaction each, measured in a loop).
+_LIVE_LINKS = (
+    select(
+        LinkRow.__table__.c.token_hash,
+        LinkRow.__table__.c.id,
+        LinkRow.__table__.c.session_id,
+        LinkRow.__table__.c.role,
+        LinkRow.__table__.c.participant_id,
+        LinkRow.__table__.c.table_name,
+        LinkRow.__table__.c.created_at,
+        LinkRow.__table__.c.revoked_at,
+    )
+    .where(LinkRow.__table__.c.token_hash.in_(bindparam("hashes", expanding=True)))
+    .where(LinkRow.__table__.c.revoked_at.is_(None))
+)
+
+
 def resolve_links(db: Session, tokens: Collection[str]) -> dict[str, Link]:
     """The live links these tokens open, by token (one query); unknown and revoked
     tokens are left out."""
     if not tokens:
         return {}
     by_hash = {token_hash(token): token for token in tokens}
-    rows = db.scalars(
-        select(LinkRow).where(LinkRow.token_hash.in_(by_hash), LinkRow.revoked_at.is_(None))
-    )
-    return {by_hash[row.token_hash]: _link(row) for row in rows}
+    rows = db.execute(_LIVE_LINKS, {"hashes": list(by_hash)})
+    return {
+        by_hash[hashed]: Link(id, session_id, Role(role), person, table, created, revoked)
+        for hashed, id, session_id, role, person, table, created, revoked in rows
+    }
 
 
 def revoke_link(db: Session, link_id: int, *, now: datetime) -> bool:

@@ -19,7 +19,7 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, cast
 
-from sqlalchemy import CursorResult, delete, func, insert, select, update
+from sqlalchemy import CursorResult, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pollinate.store.tables import OutboxRow, SessionRow
@@ -94,13 +94,20 @@ def since(db: Session, session_id: str, after_seq: int, limit: int = 500) -> lis
     """Events with seq greater than `after_seq`, oldest first, at most `limit` of them."""
     # Columns, not ORM objects: live streams read this after every change, and building
     # an instance per row cost more than the query itself (bench/live.py, py-spy).
-    rows = db.execute(
-        select(OutboxRow.seq, OutboxRow.type, OutboxRow.payload_json, OutboxRow.created_at)
-        .where(OutboxRow.session_id == session_id, OutboxRow.seq > after_seq)
-        .order_by(OutboxRow.seq)
-        .limit(limit)
-    )
+    rows = db.execute(_SINCE, {"session_id": session_id, "after_seq": after_seq, "limit": limit})
     return [OutboxEvent(seq, type, payload, created_at) for seq, type, payload, created_at in rows]
+
+
+# Read after every change by each worker's fan-out: built once, in Core, it skips building
+# and cache-keying the statement each time (store/repositories.py `_LIVE_LINKS`).
+_outbox = OutboxRow.__table__
+_SINCE = (
+    select(_outbox.c.seq, _outbox.c.type, _outbox.c.payload_json, _outbox.c.created_at)
+    .where(_outbox.c.session_id == bindparam("session_id"))
+    .where(_outbox.c.seq > bindparam("after_seq"))
+    .order_by(_outbox.c.seq)
+    .limit(bindparam("limit"))
+)
 
 
 def latest_seq(db: Session, session_id: str) -> int:

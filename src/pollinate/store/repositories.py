@@ -96,21 +96,27 @@ def create_session(
 def get_session(db: Session, session_id: str) -> StoredSession | None:
     """The session, with its plan's version, in one query (`load_plan_at` then finds a
     cached plan without asking again): the live actions read both for every batch."""
-    row = db.execute(
-        select(
-            SessionRow.id,
-            SessionRow.title,
-            SessionRow.spec_json,
-            SessionRow.created_at,
-            SessionRow.run_state_json,
-            SessionRow.run_version,
-            SessionRow.roster_version,
-            PlanRow.version,
-        )
-        .outerjoin(PlanRow, PlanRow.session_id == SessionRow.id)
-        .where(SessionRow.id == session_id)
-    ).one_or_none()
+    row = db.execute(_SESSION_WITH_PLAN, {"session_id": session_id}).one_or_none()
     return None if row is None else StoredSession(*row)
+
+
+# Read by every batch of notes and every agenda action: built once, in Core (see
+# `_LIVE_LINKS` below).
+_sessions, _plans = SessionRow.__table__, PlanRow.__table__
+_SESSION_WITH_PLAN = (
+    select(
+        _sessions.c.id,
+        _sessions.c.title,
+        _sessions.c.spec_json,
+        _sessions.c.created_at,
+        _sessions.c.run_state_json,
+        _sessions.c.run_version,
+        _sessions.c.roster_version,
+        _plans.c.version,
+    )
+    .select_from(_sessions.outerjoin(_plans, _plans.c.session_id == _sessions.c.id))
+    .where(_sessions.c.id == bindparam("session_id"))
+)
 
 
 def session_exists(db: Session, session_id: str) -> bool:

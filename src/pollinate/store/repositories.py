@@ -121,7 +121,13 @@ _SESSION_WITH_PLAN = (
 
 def session_exists(db: Session, session_id: str) -> bool:
     """True when a session has this id (one indexed lookup, nothing parsed)."""
-    return db.scalar(select(SessionRow.id).where(SessionRow.id == session_id)) is not None
+    return db.scalar(_SESSION_EXISTS, {"session_id": session_id}) is not None
+
+
+# Asked by every stream that connects (phones reconnecting together after a Wi-Fi drop).
+_SESSION_EXISTS = select(SessionRow.__table__.c.id).where(
+    SessionRow.__table__.c.id == bindparam("session_id")
+)
 
 
 def save_run_state(
@@ -631,12 +637,17 @@ def recall_responses(
     """The responses already given for any of `keys`, by key (one query)."""
     if not keys:
         return {}
-    rows = db.execute(
-        select(IdempotencyRow.key, IdempotencyRow.response_json).where(
-            IdempotencyRow.session_id == session_id, IdempotencyRow.key.in_(set(keys))
-        )
-    )
+    rows = db.execute(_RESPONSES, {"session_id": session_id, "keys": sorted(set(keys))})
     return {row.key: row.response_json for row in rows}
+
+
+# Asked by every batch of notes that carry keys: built once (see `_LIVE_LINKS`).
+_idempotency = IdempotencyRow.__table__
+_RESPONSES = (
+    select(_idempotency.c.key, _idempotency.c.response_json)
+    .where(_idempotency.c.session_id == bindparam("session_id"))
+    .where(_idempotency.c.key.in_(bindparam("keys", expanding=True)))
+)
 
 
 def remember_response(

@@ -73,11 +73,12 @@ def record_attempts(db: Session, clients: Sequence[str], *, now: datetime) -> No
 
 # Asked on every request with a link (the guessing limit): built once, in Core, as
 # repositories._LIVE_LINKS and for the same reason.
+_attempts = JoinAttemptRow.__table__
 _ATTEMPTS_SINCE = (
-    select(JoinAttemptRow.__table__.c.client, func.count())
-    .where(JoinAttemptRow.__table__.c.client.in_(bindparam("clients", expanding=True)))
-    .where(JoinAttemptRow.__table__.c.created_at > bindparam("since"))
-    .group_by(JoinAttemptRow.__table__.c.client)
+    select(_attempts.c.client, func.count())
+    .where(_attempts.c.client.in_(bindparam("clients", expanding=True)))
+    .where(_attempts.c.created_at > bindparam("since"))
+    .group_by(_attempts.c.client)
 )
 
 

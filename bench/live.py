@@ -82,7 +82,14 @@ from typing import Any
 
 from live_notes import take_notes
 from live_report import print_report, step_errors, targets
-from live_run import Options, Run, connect_phones, round_changes, start_run
+from live_run import (
+    Options,
+    Run,
+    connect_phones,
+    round_changes,
+    start_run,
+    wait_until_quiet,
+)
 from live_servers import ROOT, Postgres, libpq_url
 
 RESULTS = Path(__file__).resolve().parent / "results" / "live.json"
@@ -109,6 +116,9 @@ async def measure_mode(
         result |= {"workers": run.workers, "startup_seconds": round(time.monotonic() - started, 1)}
         if run.links is not None:
             result["session_create_seconds"] = round(run.links.create_seconds, 1)
+        # Before any phone: what the server's processes hold at rest, session created.
+        result["server_idle_at_rest"] = await wait_until_quiet(run, opts)
+        result["rss_at_rest_by_kind_mb"] = megabytes(await asyncio.to_thread(run.tree.rss_by_kind))
         for clients in opts.clients:
             step: dict[str, Any] = {"clients": clients}
             run.step_peak = 0
@@ -144,9 +154,12 @@ async def measure_mode(
         result["rss_peak_mb"] = round(run.tree.peak.rss / 2**20, 1)
         result["pss_at_rss_peak_mb"] = round(run.tree.peak.pss / 2**20, 1)
         result["processes"] = run.tree.peak.processes
-        result["rss_peak_by_kind_mb"] = {
-            kind: round(rss / 2**20, 1) for kind, rss in sorted(run.tree.peak.rss_by_kind.items())
-        }
+        result["rss_peak_by_kind_mb"] = megabytes(run.tree.peak.rss_by_kind)
+
+
+def megabytes(by_kind: dict[str, int]) -> dict[str, float]:
+    """Bytes per kind of process as MB, kinds in order."""
+    return {kind: round(rss / 2**20, 1) for kind, rss in sorted(by_kind.items())}
 
 
 def check_alive(run: Run, opts: Options) -> None:

@@ -232,12 +232,15 @@ def print_report(document: dict[str, Any]) -> None:
             ["phones", "bare", *[mode["mode"] for mode in others]],
             rows,
         )
-    peaks = [mode for mode in document["modes"] if mode.get("rss_peak_by_kind_mb")]
-    if peaks:
-        print("\nPeak RSS by process (MB, at the run's highest sum)")
-        for mode in peaks:
-            parts = ", ".join(f"{k} {v}" for k, v in mode["rss_peak_by_kind_mb"].items())
-            print(f"  {mode['mode']:<8} {mode['rss_peak_mb']} = {parts}")
+    for key, title in (
+        ("rss_at_rest_by_kind_mb", "RSS by process at rest (MB, session created, no phone yet)"),
+        ("rss_peak_by_kind_mb", "Peak RSS by process (MB, at the run's highest sum)"),
+    ):
+        if measured := [mode for mode in document["modes"] if mode.get(key)]:
+            print(f"\n{title}")
+        for mode in measured:
+            parts = ", ".join(f"{kind} {mb}" for kind, mb in mode[key].items())
+            print(f"  {mode['mode']:<8} {round(sum(mode[key].values()), 1)} = {parts}")
     print("\nTargets")
     for judged in document.get("targets", []):
         verdict = {True: "met", False: "MISSED", None: "not judged (run below full size)"}

@@ -232,12 +232,15 @@ class ProcessTree:
         pss = sum(_kb_field(Path(f"/proc/{pid}/smaps_rollup"), "Pss:") for pid in pids)
         reading = Sample(len(pids), sum(each.values()), pss * 1024)
         if reading.rss > self.peak.rss:
-            for pid, rss in each.items():  # read only at a new peak: /proc reads cost
-                kind = process_kind(pid)
-                if rss and kind != "gone":  # exited between the readings: nothing to count
-                    reading.rss_by_kind[kind] = reading.rss_by_kind.get(kind, 0) + rss
+            reading.rss_by_kind = _by_kind(each)  # only at a new peak: /proc reads cost
             self.peak = reading
         return reading
+
+    def rss_by_kind(self) -> dict[str, int]:
+        """The RSS of each kind of process now, in bytes (`process_kind`)."""
+        return _by_kind(
+            {pid: _kb_field(Path(f"/proc/{pid}/status"), "VmRSS:") * 1024 for pid in self.pids()}
+        )
 
     def cpu_seconds(self) -> float:
         """User plus system CPU of the live processes of the tree, in seconds."""
@@ -246,6 +249,15 @@ class ProcessTree:
             if (stat := _proc_stat(pid)) is not None:
                 ticks += int(stat[11]) + int(stat[12])  # utime, stime
         return ticks / TICKS
+
+
+def _by_kind(rss_of: dict[int, int]) -> dict[str, int]:
+    found: dict[str, int] = {}
+    for pid, rss in rss_of.items():
+        kind = process_kind(pid)
+        if rss and kind != "gone":  # exited between the readings: nothing to count
+            found[kind] = found.get(kind, 0) + rss
+    return found
 
 
 # ── PostgreSQL ────────────────────────────────────────────────────────────────────────

@@ -76,6 +76,8 @@ def test_harness_reaches_every_phone_and_keeps_every_note_on_sqlite_and_the_bare
     assert_every_phone_heard_every_change(sqlite)
     assert set(bare["rss_peak_by_kind_mb"]) == {"server"}
     assert set(sqlite["rss_peak_by_kind_mb"]) <= {"server", "clustering"}
+    assert "server" in sqlite["rss_at_rest_by_kind_mb"]
+    assert sum(sqlite["rss_at_rest_by_kind_mb"].values()) <= sqlite["rss_peak_mb"]
     assert "notes" not in bare["steps"][0]
     assert_every_note_landed_once(sqlite)
     assert "Round change p99 (ms) against the bare Starlette ceiling" in output
@@ -99,6 +101,11 @@ def test_harness_reaches_every_phone_and_keeps_every_note_on_two_workers(
     kinds = mode["rss_peak_by_kind_mb"]
     assert {"supervisor", "worker", "clustering"} <= set(kinds)
     assert sum(kinds.values()) == pytest.approx(mode["rss_peak_mb"], abs=0.5)
+    # At rest, before any phone, every process is already there: the floor of the layout.
+    at_rest = mode["rss_at_rest_by_kind_mb"]
+    assert {"supervisor", "worker", "clustering"} <= set(at_rest)
+    assert sum(at_rest.values()) <= mode["rss_peak_mb"]
+    assert "RSS by process at rest" in output
     assert_every_phone_heard_every_change(mode)
     assert_every_note_landed_once(mode)
 

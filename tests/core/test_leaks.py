@@ -136,3 +136,31 @@ def test_every_export_of_redacted_text_passes():
     note = "Hope Mensah (WBA) told José, reach me at hope.mensah@example.org; 王芳 agreed."
     assert found(note) != []
     assert leak_check(redactor.redact(note).text, ROSTER) == []
+
+
+def test_a_text_may_end_on_the_first_word_of_a_longer_name():
+    # "Hope" is an organisation and the first word of a person's name: the check must
+    # not look past the text's end for the person's second word (it raised IndexError,
+    # which turned an export into a 500 instead of naming the leak).
+    roster = Roster((Participant("p1", "Hope Mensah", organization="Hope"),))
+    text = "Thanks to Hope"
+    leaks = leak_check(text, roster)
+    assert [(text[leak.start : leak.end], leak.kind) for leak in leaks] == [
+        ("Hope", SpanKind.ORGANISATION)
+    ]
+    assert [leak.kind for leak in leak_check("Hope Mensah", roster)] == [SpanKind.PERSON]
+
+
+def test_a_long_text_is_read_exactly_as_its_pieces():
+    # The reading keeps token places in arrays (about a fifth of the memory of tuples on a
+    # large export): places must still be right far into a long text.
+    note = "Hope Mensah (WBA) told José Martínez; 王芳 and Will Young agreed."
+    text = "\n".join([note] * 3000)
+    leaks = CHECK.find(text)
+    one = CHECK.find(note)
+    assert len(leaks) == 3000 * len(one)
+    step = len(note) + 1
+    last = leaks[-len(one) :]
+    assert [(leak.start - 2999 * step, leak.end - 2999 * step) for leak in last] == [
+        (leak.start, leak.end) for leak in one
+    ]

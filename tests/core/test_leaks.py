@@ -1,6 +1,8 @@
 from __future__ import annotations
 
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 
 from pollinate.core.leaks import Leak, LeakCheck, leak_check
 from pollinate.core.redact import Redactor
@@ -164,3 +166,40 @@ def test_a_long_text_is_read_exactly_as_its_pieces():
     assert [(leak.start - 2999 * step, leak.end - 2999 * step) for leak in last] == [
         (leak.start, leak.end) for leak in one
     ]
+
+
+# Property: on any text, over a roster whose names and organisations share words, the
+# check answers (never raises), places each leak inside the text, in order, and finds
+# every full name written as "First Last" between other words.
+WORDS = ["Hope", "Mensah", "Grace", "Young", "Will", "Data", "Open"]
+people = st.lists(
+    st.tuples(st.sampled_from(WORDS), st.sampled_from(WORDS), st.sampled_from(WORDS)),
+    min_size=1,
+    max_size=4,
+).map(
+    lambda drawn: Roster(
+        tuple(
+            Participant(f"p{i}", f"{first} {last}", organization=organisation)
+            for i, (first, last, organisation) in enumerate(drawn)
+        )
+    )
+)
+texts = st.lists(st.sampled_from([*WORDS, "hope", ",", ".", "\n", "(", ")"]), max_size=12)
+
+
+@settings(max_examples=300, deadline=None)
+@given(people, texts, st.data())
+def test_the_check_places_every_leak_and_finds_every_full_name(
+    roster: Roster, words: list[str], data: st.DataObject
+):
+    named = data.draw(st.sampled_from(roster.participants))
+    at = data.draw(st.integers(0, len(words)))
+    text = " ".join([*words[:at], named.name, *words[at:]])
+    leaks = LeakCheck.from_roster(roster).find(text)
+    assert all(0 <= leak.start < leak.end <= len(text) for leak in leaks)
+    assert leaks == sorted(leaks, key=lambda leak: (leak.start, leak.end))
+    start = len(" ".join([*words[:at], ""])) if at else 0
+    assert any(leak.start <= start and start + len(named.name) <= leak.end for leak in leaks), (
+        text,
+        leaks,
+    )

@@ -14,6 +14,7 @@ Modes, each measured in the same run with the same clients:
 Per mode:
     store a session (`pollinate session create`; one participant link per phone, one
     host per table) ─▶ start the server ─▶ Start, Next (round 1) ─▶ the rapporteur's stream
+    ─▶ once the server idles: the RSS of each kind of process at rest (no phone yet)
     for C in --clients, ascending (phones stay connected from one size to the next):
       ├─ connect phones up to C: participant links, --connect-concurrency at a time;
       │  then wait (--quiet-timeout at most) until the server idles under 0.25 cores,

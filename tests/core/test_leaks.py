@@ -203,3 +203,22 @@ def test_the_check_places_every_leak_and_finds_every_full_name(
         text,
         leaks,
     )
+
+
+def test_names_and_organisations_partly_in_an_unspaced_script():
+    roster = Roster(
+        (
+            Participant("p1", "Grace 王芳", organization="联合国"),
+            Participant("p2", "Kofi Boateng", organization="Tencent 腾讯"),
+        )
+    )
+    check = LeakCheck.from_roster(roster)
+    # The spaced word alone is no full name: it used to block every "grace period".
+    assert check.find("a grace period, by Grace") == []
+    text = "王芳 and 联合国 met 腾讯 and Tencent; tencent in lower case is a plain word"
+    assert [(text[leak.start : leak.end], leak.kind) for leak in check.find(text)] == [
+        ("王芳", SpanKind.PERSON),
+        ("联合国", SpanKind.ORGANISATION),
+        ("腾讯", SpanKind.ORGANISATION),
+        ("Tencent", SpanKind.ORGANISATION),
+    ]

@@ -7,6 +7,7 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
+from pollinate.core.leaks import Leak
 from pollinate.core.redact import (
     PLACEHOLDERS,
     LeakCheck,
@@ -350,3 +351,91 @@ def test_undoing_every_span_gives_back_the_original(text: str):
     while redaction.spans:
         redaction = redaction.undo(len(redaction.spans) // 2)
     assert redaction.text == text
+
+
+# Names and organisations written partly or wholly in a script without spaces.
+MIXED = Roster(
+    (
+        Participant("p1", "Grace 王芳", organization="联合国"),
+        Participant("p2", "Dr. 李娜", organization="Tencent 腾讯"),
+        Participant("p3", "Kofi Boateng", organization="WBA 世界基准联盟"),
+    )
+)
+
+
+@pytest.mark.parametrize(
+    ("written", "expected"),
+    [
+        ("王芳 said the plan works", f"{PERSON} said the plan works"),  # beside "Grace"
+        ("王 芳 said", f"{PERSON} said"),  # spaces inside are allowed
+        ("李娜 agreed", f"{PERSON} agreed"),  # beside a title only
+        ("联合国 staff agreed", f"{ORGANISATION} staff agreed"),  # a whole organisation
+        ("腾讯 will report", f"{ORGANISATION} will report"),  # beside "Tencent"
+        ("Tencent will report", f"{ORGANISATION} will report"),
+        ("WBA will report", f"{ORGANISATION} will report"),  # "WBA" alone, as written
+    ],
+)
+def test_names_and_organisations_in_unspaced_scripts_are_redacted(written: str, expected: str):
+    redaction = Redactor.from_roster(MIXED).redact(written)
+    assert redaction.text == expected
+    assert leak_check(redaction.text, MIXED) == []
+
+
+def test_the_spaced_word_of_a_mixed_name_is_a_plain_word_elsewhere():
+    # "Grace" alone is the kind of word that needs a cue, as for any one-word name part.
+    assert Redactor.from_roster(MIXED).redact("a grace period").text == "a grace period"
+
+
+# Property: rosters whose names and organisations share words, across scripts, with
+# titles, initials, hyphens and apostrophes; a name or organisation anywhere in the
+# text; after redaction the leak check finds nothing. Known and left: the leak check reads
+# spaced words across a run of an unspaced script between them ("Hope 李 Mensah" is "Hope
+# Mensah" to it) and the redactor does not, so such a text is blocked at export rather
+# than redacted; those finds are set aside here (`_across_scripts`).
+SPACED = ["Hope", "Mensah", "Grace", "Young", "Will", "May", "Data", "Open", "de", "la"]
+SPACED += ["Jean-Pierre", "O'Brien", "N'Dour", "José", "Анна", "WBA"]
+UNSPACED = ["王芳", "李", "联合国"]
+WORDS = [*SPACED, *UNSPACED]
+
+
+@st.composite
+def mixed_names(draw: st.DrawFn, spaced: list[str]) -> str:
+    words = draw(st.lists(st.sampled_from(spaced), max_size=3))
+    unspaced = draw(st.lists(st.sampled_from(UNSPACED), max_size=1))
+    words = [*unspaced, *words] if draw(st.booleans()) else [*words, *unspaced]
+    return " ".join(words) or draw(st.sampled_from(spaced))
+
+
+mixed_rosters = st.lists(
+    st.tuples(mixed_names([*SPACED, "Dr.", "K."]), st.one_of(st.none(), mixed_names(SPACED))),
+    min_size=1,
+    max_size=4,
+).map(
+    lambda drawn: Roster(
+        tuple(Participant(f"p{i}", name, organization=org) for i, (name, org) in enumerate(drawn))
+    )
+)
+surroundings = st.lists(
+    st.sampled_from([*WORDS, "hope", "MAY", ",", ".", "\n", "(", ")", "-", "and", "(WBA)"]),
+    max_size=12,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(mixed_rosters, surroundings, st.data())
+def test_redaction_leaves_no_leak_when_names_share_words_and_scripts(
+    roster: Roster, words: list[str], data: st.DataObject
+):
+    person = data.draw(st.sampled_from(roster.participants))
+    named = data.draw(st.sampled_from([person.name, person.organization or person.name]))
+    at = data.draw(st.integers(0, len(words)))
+    text = " ".join([*words[:at], named, *words[at:]])
+    redacted = Redactor.from_roster(roster).redact(text).text
+    leaks = [leak for leak in leak_check(redacted, roster) if not _across_scripts(redacted, leak)]
+    assert leaks == [], (text, redacted)
+
+
+def _across_scripts(text: str, leak: Leak) -> bool:
+    written = text[leak.start : leak.end]
+    unspaced = {char for char in written if any(char in word for word in UNSPACED)}
+    return bool(unspaced) and any(char.isalpha() and char not in unspaced for char in written)

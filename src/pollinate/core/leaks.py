@@ -7,7 +7,8 @@ mistake in both, and it judges no context: it looks only for what cannot be a pl
     text ──_Reading──▶ tokens (folded words, punctuation)  +  unspaced characters
           looked up:   full names in either order · organisation names · acronyms in
                        parentheses (exact case) · one-word organisations (capitalised) ·
-                       names in unspaced scripts (substrings) · emails (any case)
+                       names and organisations in unspaced scripts (substrings; a
+                       name's part in such a script on its own too) · emails (any case)
 
 Folding drops case and every combining mark; whitespace of any kind and amount,
 hyphens, apostrophes and underscores separate words without separating a name
@@ -190,11 +191,23 @@ class LeakCheck:
         owners: dict[tuple[SpanKind, str, str], list[str]] = {}
         for name, owner in people:
             words = [w for w in name.split() if w.casefold().rstrip(".") not in _TITLE_WORDS]
-            if all(_unspaced(char) for char in "".join(words)) and len("".join(words)) >= 2:
-                owners.setdefault((SpanKind.PERSON, "unspaced", "".join(words)), []).append(owner)
-            elif len(words) >= 2:
-                orders = [words, [words[-1], *words[:-1]]]
-                orders += [[words[0], words[-1]], [words[-1], words[0]]] if len(words) > 2 else []
+            apart = [w for w in words if any(_unspaced(char) for char in w)]
+            spaced = [w for w in words if not any(_unspaced(char) for char in w)]
+            if not spaced:
+                if len("".join(words)) >= 2:
+                    owners.setdefault((SpanKind.PERSON, "unspaced", "".join(words)), []).append(
+                        owner
+                    )
+                continue
+            # Beside words of a spaced script ("Grace 王芳"), the unspaced part is a name of
+            # its own, and the spaced words alone make the full name: one word ("Grace")
+            # is no full name, and checked alone it would block every "grace period".
+            if len("".join(apart)) >= 2:
+                owners.setdefault((SpanKind.PERSON, "unspaced", "".join(apart)), []).append(owner)
+            if len(spaced) >= 2:
+                orders = [spaced, [spaced[-1], *spaced[:-1]]]
+                if len(spaced) > 2:
+                    orders += [[spaced[0], spaced[-1]], [spaced[-1], spaced[0]]]
                 for order in orders:
                     owners.setdefault((SpanKind.PERSON, "", " ".join(order)), []).append(owner)
         for participant in roster:
@@ -284,7 +297,12 @@ def _affiliation(organisation: str | None, email: str | None) -> list[tuple[Span
     found = [(SpanKind.EMAIL, "email", email)] if email and "@" in email else []
     if not organisation:
         return found
-    name = organisation.strip()
+    # Its words in unspaced scripts together ("联合国", the "腾讯" of "Tencent 腾讯"); the
+    # rest is read as a name in a spaced script.
+    apart = [w for w in organisation.split() if any(_unspaced(char) for char in w)]
+    if len("".join(apart)) >= 2:
+        found.append((SpanKind.ORGANISATION, "unspaced", "".join(apart)))
+    name = " ".join(w for w in organisation.split() if w not in apart)
     acronym = re.search(r"\(\s*(\S{2,12})\s*\)\s*$", name)
     if acronym and sum(char.isupper() for char in acronym.group(1)) >= 2:
         found.append((SpanKind.ORGANISATION, "exact", acronym.group(1)))

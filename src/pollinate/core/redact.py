@@ -135,8 +135,8 @@ class Redactor:
         contacts = [c for c in find_contacts(text) if not _overlaps(c[0], c[1], protected)]
         taken = sorted([*protected, *((start, end) for start, end, _ in contacts)])
         hits = [
-            Hit(start, end, SpanKind.PERSON)
-            for start, end in self.index.find_unspaced(text)
+            Hit(start, end, kind)
+            for start, end, kind in self.index.find_unspaced(text)
             if not _overlaps(start, end, taken)
         ]
         hits += self._word_hits(text, _outside(text, words(text), taken))

@@ -179,6 +179,8 @@ def organisation_entries(organisation: str) -> Iterator[Entry]:
         acronym, acronym_match = None, None  # "(Kenya)" is a place, not an acronym
     name = organisation[: acronym_match.start()] if acronym_match else organisation
     name = _LEADING_THE.sub("", name.strip())
+    # Words in unspaced scripts are matched apart (`NameIndex.build`): "WBA 腾讯" is "WBA".
+    name = " ".join(part for part in name.split() if not _UNSPACED_CHAR.search(part))
     found = words(name)
     if len(found) >= 2:
         yield Entry(tuple(w.folded for w in found), SpanKind.ORGANISATION, NameStrength.STRONG)
@@ -215,30 +217,39 @@ def lookup_keys(folded: str) -> Iterator[tuple[str, int]]:
 class NameIndex:
     """Every name to look for, keyed by first folded word, longest entries first.
 
-    >>> index = NameIndex.build(["Hope Mensah", "王芳"], ["Coalition for Open Data"])
-    >>> [len(e.folded) for e in index.by_first["hope"]], sorted(index.unspaced)
-    ([2, 1], ['王芳'])
+    >>> index = NameIndex.build(["Hope Mensah", "王芳"], ["Coalition for Open Data", "联合国"])
+    >>> [len(e.folded) for e in index.by_first["hope"]]
+    [2, 1]
+    >>> [(name, kind.value) for name, kind in sorted(index.unspaced.items())]
+    [('王芳', 'person'), ('联合国', 'organisation')]
     """
 
     by_first: Mapping[str, tuple[Entry, ...]]
-    unspaced: frozenset[str]
+    unspaced: Mapping[str, SpanKind]  # names in unspaced scripts, and what each names
     unspaced_lengths: tuple[int, ...]
 
     @classmethod
     def build(cls, people: Iterable[str], organisations: Iterable[str]) -> NameIndex:
         """Index the names of `people` and `organisations` (duplicates are harmless)."""
         entries: set[Entry] = set()
-        unspaced: set[str] = set()
+        unspaced: dict[str, SpanKind] = {}
         for name in people:
             entries.update(person_entries(name))
             parts = [p for p in name.split() if _UNSPACED_CHAR.search(p)]
-            whole = "".join(parts)
-            if len(parts) == len(name.split()) and len(whole) >= _UNSPACED_SHORTEST:
-                unspaced.add(whole)
-            if len(parts) >= 2:
-                unspaced.update(p for p in parts if len(p) >= _UNSPACED_SHORTEST)
+            # The unspaced parts together: the whole name ("王芳", "欧阳 娜娜"), or its
+            # part in that script beside words of another ("Grace 王芳", "Dr. 王芳").
+            found = ["".join(parts)]
+            if len(parts) >= 2:  # written apart: family and given name each alone too
+                found += parts
+            for part in found:
+                if len(part) >= _UNSPACED_SHORTEST:
+                    unspaced.setdefault(part, SpanKind.PERSON)
         for organisation in organisations:
             entries.update(organisation_entries(organisation))
+            # "联合国", "ไทยพีบีเอส", the "腾讯" of "Tencent 腾讯": the unspaced parts together.
+            whole = "".join(p for p in organisation.split() if _UNSPACED_CHAR.search(p))
+            if len(whole) >= _UNSPACED_SHORTEST:
+                unspaced.setdefault(whole, SpanKind.ORGANISATION)
         grouped: dict[str, list[Entry]] = {}
         for entry in entries:
             grouped.setdefault(entry.folded[0], []).append(entry)
@@ -247,10 +258,11 @@ class NameIndex:
             for key, group in grouped.items()
         }
         lengths = tuple(sorted({len(name) for name in unspaced}, reverse=True))
-        return cls(by_first, frozenset(unspaced), lengths)
+        return cls(by_first, unspaced, lengths)
 
-    def find_unspaced(self, text: str) -> Iterator[tuple[int, int]]:
-        """Spans of whole names in unspaced scripts, longest first, spaces inside allowed."""
+    def find_unspaced(self, text: str) -> Iterator[tuple[int, int, SpanKind]]:
+        """Whole names in unspaced scripts, longest first, spaces inside allowed: their
+        spans and what they name."""
         if not self.unspaced:
             return
         for run in _UNSPACED_RUN.finditer(text):
@@ -260,8 +272,9 @@ class NameIndex:
             while position < len(chars):
                 for length in self.unspaced_lengths:
                     fits = position + length <= len(chars)
-                    if fits and chars[position : position + length] in self.unspaced:
-                        yield where[position], where[position + length - 1] + 1
+                    kind = self.unspaced.get(chars[position : position + length]) if fits else None
+                    if kind is not None:
+                        yield where[position], where[position + length - 1] + 1, kind
                         position += length
                         break
                 else:

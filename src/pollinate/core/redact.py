@@ -8,7 +8,7 @@
 How `redact` reads a note, in order:
 1. placeholders already there are left alone, so redacting twice changes nothing more;
 2. handles, emails and phone numbers (`core/redact_contacts.py`);
-3. names in scripts without spaces, as substrings (`NameIndex.find_unspaced`);
+3. names and organisations in scripts without spaces, as substrings (`NameIndex.find_unspaced`);
 4. words against the name index, longest entry first (`core/redact_names.py`);
 5. a name part that is also an ordinary word stays unless its context is name-like;
 6. a title joins the name after it, neighbouring name parts and particles merge into one

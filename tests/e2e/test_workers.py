@@ -120,7 +120,11 @@ def descendants(pid: int) -> list[int]:
     """Every process below `pid` (uvicorn's workers are its children)."""
     found = []
     for task in Path(f"/proc/{pid}/task").glob("*"):
-        for child in (task / "children").read_text().split():
+        try:
+            children = (task / "children").read_text().split()
+        except FileNotFoundError:  # a thread (or the process) that ended since the listing
+            continue
+        for child in children:
             found += [int(child), *descendants(int(child))]
     return found
 

@@ -439,3 +439,12 @@ def _across_scripts(text: str, leak: Leak) -> bool:
     written = text[leak.start : leak.end]
     unspaced = {char for char in written if any(char in word for word in UNSPACED)}
     return bool(unspaced) and any(char.isalpha() and char not in unspaced for char in written)
+
+
+@pytest.mark.parametrize("placeholder", ["- -", "@ @", "?", "— / —"])
+def test_a_name_with_no_word_in_it_gives_the_redactor_nothing_to_find(placeholder: str):
+    # A roster may hold such a placeholder for a name ("-"), and role holders' names come
+    # from session files: building the redactor raised IndexError, failing every note.
+    roster = Roster((Participant("p1", placeholder), Participant("p2", "Kofi Boateng")))
+    redactor = Redactor.from_roster(roster, extra_names=[placeholder])
+    assert redactor.redact("Kofi Boateng - ? @ agreed").text == f"{PERSON} - ? @ agreed"

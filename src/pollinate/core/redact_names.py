@@ -145,6 +145,7 @@ def person_entries(name: str) -> Iterator[Entry]:
     """
     parts = [part for part in name.split() if not _UNSPACED_CHAR.search(part)]
     parts = [part for part in parts if fold(part).rstrip(".") not in _TITLES]
+    parts = [part for part in parts if _folded_words(part)]  # "-" or "@" alone: no word
     folded_parts = [_folded_words(part) for part in parts]
     for order in full_name_orders(folded_parts):
         yield Entry(sum(order, ()), SpanKind.PERSON, NameStrength.STRONG)

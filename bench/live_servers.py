@@ -228,7 +228,7 @@ class ProcessTree:
 
     def sample(self) -> Sample:
         pids = self.pids()
-        each = {pid: _kb_field(Path(f"/proc/{pid}/status"), "VmRSS:") * 1024 for pid in pids}
+        each = _rss_of(pids)
         pss = sum(_kb_field(Path(f"/proc/{pid}/smaps_rollup"), "Pss:") for pid in pids)
         reading = Sample(len(pids), sum(each.values()), pss * 1024)
         if reading.rss > self.peak.rss:
@@ -238,9 +238,7 @@ class ProcessTree:
 
     def rss_by_kind(self) -> dict[str, int]:
         """The RSS of each kind of process now, in bytes (`process_kind`)."""
-        return _by_kind(
-            {pid: _kb_field(Path(f"/proc/{pid}/status"), "VmRSS:") * 1024 for pid in self.pids()}
-        )
+        return _by_kind(_rss_of(self.pids()))
 
     def cpu_seconds(self) -> float:
         """User plus system CPU of the live processes of the tree, in seconds."""
@@ -249,6 +247,11 @@ class ProcessTree:
             if (stat := _proc_stat(pid)) is not None:
                 ticks += int(stat[11]) + int(stat[12])  # utime, stime
         return ticks / TICKS
+
+
+def _rss_of(pids: list[int]) -> dict[int, int]:
+    """Each process's RSS in bytes (0 for one that has exited)."""
+    return {pid: _kb_field(Path(f"/proc/{pid}/status"), "VmRSS:") * 1024 for pid in pids}
 
 
 def _by_kind(rss_of: dict[int, int]) -> dict[str, int]:

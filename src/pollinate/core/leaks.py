@@ -191,19 +191,12 @@ class LeakCheck:
         owners: dict[tuple[SpanKind, str, str], list[str]] = {}
         for name, owner in people:
             words = [w for w in name.split() if w.casefold().rstrip(".") not in _TITLE_WORDS]
-            apart = [w for w in words if any(_unspaced(char) for char in w)]
-            spaced = [w for w in words if not any(_unspaced(char) for char in w)]
-            if not spaced:
-                if len("".join(words)) >= 2:
-                    owners.setdefault((SpanKind.PERSON, "unspaced", "".join(words)), []).append(
-                        owner
-                    )
-                continue
-            # Beside words of a spaced script ("Grace 王芳"), the unspaced part is a name of
-            # its own, and the spaced words alone make the full name: one word ("Grace")
-            # is no full name, and checked alone it would block every "grace period".
-            if len("".join(apart)) >= 2:
-                owners.setdefault((SpanKind.PERSON, "unspaced", "".join(apart)), []).append(owner)
+            # The unspaced words together are the name in that script ("王芳", and the
+            # "王芳" of "Grace 王芳"); the spaced words alone make the full name: one word
+            # ("Grace") is no full name, and checked alone it would block "grace period".
+            spaced, in_unspaced = _by_script(words)
+            if len(in_unspaced) >= 2:
+                owners.setdefault((SpanKind.PERSON, "unspaced", in_unspaced), []).append(owner)
             if len(spaced) >= 2:
                 orders = [spaced, [spaced[-1], *spaced[:-1]]]
                 if len(spaced) > 2:
@@ -292,6 +285,13 @@ def _mixed(reading: _Reading, first: int, size: int) -> bool:
     )
 
 
+def _by_script(words: list[str]) -> tuple[list[str], str]:
+    """The words in spaced scripts, and those in unspaced scripts joined into one."""
+    spaced = [word for word in words if not any(_unspaced(char) for char in word)]
+    unspaced = "".join(word for word in words if any(_unspaced(char) for char in word))
+    return spaced, unspaced
+
+
 def _affiliation(organisation: str | None, email: str | None) -> list[tuple[SpanKind, str, str]]:
     """(kind, how to match, value) for a participant's organisation and email."""
     found = [(SpanKind.EMAIL, "email", email)] if email and "@" in email else []
@@ -299,10 +299,10 @@ def _affiliation(organisation: str | None, email: str | None) -> list[tuple[Span
         return found
     # Its words in unspaced scripts together ("联合国", the "腾讯" of "Tencent 腾讯"); the
     # rest is read as a name in a spaced script.
-    apart = [w for w in organisation.split() if any(_unspaced(char) for char in w)]
-    if len("".join(apart)) >= 2:
-        found.append((SpanKind.ORGANISATION, "unspaced", "".join(apart)))
-    name = " ".join(w for w in organisation.split() if w not in apart)
+    spaced, in_unspaced = _by_script(organisation.split())
+    if len(in_unspaced) >= 2:
+        found.append((SpanKind.ORGANISATION, "unspaced", in_unspaced))
+    name = " ".join(spaced)
     acronym = re.search(r"\(\s*(\S{2,12})\s*\)\s*$", name)
     if acronym and sum(char.isupper() for char in acronym.group(1)) >= 2:
         found.append((SpanKind.ORGANISATION, "exact", acronym.group(1)))

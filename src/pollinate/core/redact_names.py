@@ -137,14 +137,24 @@ def full_name_orders(parts: Sequence[_Part]) -> list[list[_Part]]:
     return orders
 
 
+def _by_script(text: str) -> tuple[list[str], list[str]]:
+    """The space-separated parts of `text` in spaced scripts, and those in unspaced ones
+    (matched apart, by `NameIndex.find_unspaced`)."""
+    parts = text.split()
+    return (
+        [part for part in parts if not _UNSPACED_CHAR.search(part)],
+        [part for part in parts if _UNSPACED_CHAR.search(part)],
+    )
+
+
 def person_entries(name: str) -> Iterator[Entry]:
     """Entries for one person: full name in its orders, and each part alone.
 
     >>> [(" ".join(e.folded), e.strength.value) for e in person_entries("Hope Mensah")]
     [('hope mensah', 'strong'), ('mensah hope', 'strong'), ('hope', 'common'), ('mensah', 'strong')]
     """
-    parts = [part for part in name.split() if not _UNSPACED_CHAR.search(part)]
-    parts = [part for part in parts if fold(part).rstrip(".") not in _TITLES]
+    spaced, _ = _by_script(name)
+    parts = [part for part in spaced if fold(part).rstrip(".") not in _TITLES]
     parts = [part for part in parts if _folded_words(part)]  # "-" or "@" alone: no word
     folded_parts = [_folded_words(part) for part in parts]
     for order in full_name_orders(folded_parts):
@@ -181,7 +191,8 @@ def organisation_entries(organisation: str) -> Iterator[Entry]:
     name = organisation[: acronym_match.start()] if acronym_match else organisation
     name = _LEADING_THE.sub("", name.strip())
     # Words in unspaced scripts are matched apart (`NameIndex.build`): "WBA 腾讯" is "WBA".
-    name = " ".join(part for part in name.split() if not _UNSPACED_CHAR.search(part))
+    spaced, _ = _by_script(name)
+    name = " ".join(spaced)
     found = words(name)
     if len(found) >= 2:
         yield Entry(tuple(w.folded for w in found), SpanKind.ORGANISATION, NameStrength.STRONG)
@@ -236,7 +247,7 @@ class NameIndex:
         unspaced: dict[str, SpanKind] = {}
         for name in people:
             entries.update(person_entries(name))
-            parts = [p for p in name.split() if _UNSPACED_CHAR.search(p)]
+            _, parts = _by_script(name)
             # The unspaced parts together: the whole name ("王芳", "欧阳 娜娜"), or its
             # part in that script beside words of another ("Grace 王芳", "Dr. 王芳").
             found = ["".join(parts)]
@@ -248,7 +259,8 @@ class NameIndex:
         for organisation in organisations:
             entries.update(organisation_entries(organisation))
             # "联合国", "ไทยพีบีเอส", the "腾讯" of "Tencent 腾讯": the unspaced parts together.
-            whole = "".join(p for p in organisation.split() if _UNSPACED_CHAR.search(p))
+            _, apart = _by_script(organisation)
+            whole = "".join(apart)
             if len(whole) >= _UNSPACED_SHORTEST:
                 unspaced.setdefault(whole, SpanKind.ORGANISATION)
         grouped: dict[str, list[Entry]] = {}

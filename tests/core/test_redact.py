@@ -7,9 +7,9 @@ import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pollinate.core.leaks import Leak
 from pollinate.core.redact import (
     PLACEHOLDERS,
+    Leak,
     LeakCheck,
     Redaction,
     Redactor,

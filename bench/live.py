@@ -91,7 +91,7 @@ from live_run import (
     start_run,
     wait_until_quiet,
 )
-from live_servers import ROOT, Postgres, libpq_url
+from live_servers import ROOT, Postgres, libpq_url, megabytes
 
 RESULTS = Path(__file__).resolve().parent / "results" / "live.json"
 MODES = ("bare", "sqlite", "postgres")
@@ -131,6 +131,8 @@ async def measure_mode(
                 step["notes"] = await take_notes(run, opts)
             step["dropped"] = len(run.phones.dropped) - dropped_before
             step["rss_peak_mb"] = round(max(run.step_peak, run.tree.sample().rss) / 2**20, 1)
+            # What stays after the step's notes, process by process (beside rss_idle_…).
+            step["rss_end_by_kind_mb"] = megabytes(await asyncio.to_thread(run.tree.rss_by_kind))
             step["server_cpu_seconds"] = round(run.tree.cpu_seconds() - cpu, 1)
             step["harness_cpu_seconds"] = round(cpu_self() - mine, 1)
             step["seconds"] = round(time.monotonic() - began, 1)
@@ -156,11 +158,6 @@ async def measure_mode(
         result["pss_at_rss_peak_mb"] = round(run.tree.peak.pss / 2**20, 1)
         result["processes"] = run.tree.peak.processes
         result["rss_peak_by_kind_mb"] = megabytes(run.tree.peak.rss_by_kind)
-
-
-def megabytes(by_kind: dict[str, int]) -> dict[str, float]:
-    """Bytes per kind of process as MB, kinds in order."""
-    return {kind: round(rss / 2**20, 1) for kind, rss in sorted(by_kind.items())}
 
 
 def check_alive(run: Run, opts: Options) -> None:

@@ -32,6 +32,7 @@ from live_servers import (
     SessionLinks,
     create_session,
     free_port,
+    megabytes,
     serve_supports_workers,
 )
 from live_wire import HttpClient, Reply, SseProtocol, open_stream
@@ -333,6 +334,7 @@ async def connect_phones(run: Run, target: int, opts: Options) -> dict[str, Any]
         "server_idle": await wait_until_quiet(run, opts),
         # With every phone connected and the server quiet: what holding them costs.
         "rss_idle_mb": round((await asyncio.to_thread(run.tree.sample)).rss / 2**20, 1),
+        "rss_idle_by_kind_mb": megabytes(await asyncio.to_thread(run.tree.rss_by_kind)),
     }
 
 

@@ -198,7 +198,7 @@ KINDS = (  # the first marker found in a command line names its kind
     ("resource_tracker", "resource tracker"),
     ("clustering_service", "clustering"),  # several workers: one shared service
     ("anyio.to_process", "clustering"),  # one worker: its own helper (actions/board.py)
-    ("multiprocessing.spawn", "worker"),
+    ("pollinate.web.worker", "worker"),
     ("pollinate.web.supervisor", "supervisor"),
 )
 
@@ -252,6 +252,11 @@ class ProcessTree:
 def _rss_of(pids: list[int]) -> dict[int, int]:
     """Each process's RSS in bytes (0 for one that has exited)."""
     return {pid: _kb_field(Path(f"/proc/{pid}/status"), "VmRSS:") * 1024 for pid in pids}
+
+
+def megabytes(by_kind: dict[str, int]) -> dict[str, float]:
+    """Bytes per kind of process as MB, kinds in order."""
+    return {kind: round(rss / 2**20, 1) for kind, rss in sorted(by_kind.items())}
 
 
 def _by_kind(rss_of: dict[int, int]) -> dict[str, int]:

@@ -102,8 +102,8 @@ def test_core_reads_no_clock():
 # Loaded only where used, because every web worker would carry them otherwise (memory:
 # bench/live.py runs several workers on one machine): migrations run once in `serve`
 # before the workers start, spreadsheets are read on an organizer's upload, and the
-# supervisor of several workers builds no app at all. psycopg comes with the first
-# PostgreSQL engine, so a server on SQLite and its clustering helper never load it.
+# supervisor of several workers builds no app at all, nor loads uvicorn. psycopg comes
+# with the first PostgreSQL engine, so a server on SQLite and its clustering helper never load it.
 LAZY_IN_A_WORKER = (
     "alembic",
     "openpyxl",
@@ -121,6 +121,11 @@ LAZY_IN_A_WORKER = (
         ("pollinate.web.app", LAZY_IN_A_WORKER),
         ("pollinate.web.server", (*LAZY_IN_A_WORKER, "pollinate.web.app", "sqlalchemy")),
         ("pollinate.web.supervisor", (*LAZY_IN_A_WORKER, "pydantic", "sqlalchemy", "typer")),
+        # What the supervisor loads to run: the standard library only.
+        *[
+            (module, ("uvicorn", "multiprocessing", "pollinate.core.harvest", "pydantic"))
+            for module in ("pollinate.web.worker_pool", "pollinate.web.clustering_process")
+        ],
         ("pollinate.actions.clustering_service", (*LAZY_IN_A_WORKER, "sqlalchemy")),
         ("pollinate.actions.board_remote", ("psycopg", "fastapi", "anyio.to_process")),
     ],

@@ -19,9 +19,10 @@ from pathlib import Path
 import pytest
 from sqlalchemy.orm import Session, sessionmaker
 
-from pollinate.actions import clustering_service
+from pollinate.actions import clustering_address, clustering_service
 from pollinate.actions.board import Clusterer, refresh_board
-from pollinate.actions.clustering_service import ClusteringServiceError, ServiceAddress
+from pollinate.actions.clustering_address import ServiceAddress
+from pollinate.actions.clustering_service import ClusteringServiceError
 from pollinate.actions.live import SessionNotFound
 from pollinate.core.harvest import remote
 from pollinate.core.harvest.edits import ThemeEdits
@@ -64,8 +65,8 @@ def running(pid: int) -> bool:
 def address_of(process: ClusteringProcess) -> ServiceAddress:
     environment = process.environment()
     return ServiceAddress(
-        environment[clustering_service.SOCKET_VARIABLE],
-        bytes.fromhex(environment[clustering_service.KEY_VARIABLE]),
+        environment[clustering_address.SOCKET_VARIABLE],
+        bytes.fromhex(environment[clustering_address.KEY_VARIABLE]),
     )
 
 
@@ -165,7 +166,7 @@ def under_a_supervisor(socket: Path, key: str) -> Iterator[int]:
         "import os, subprocess, sys, time\n"
         "child = subprocess.Popen([sys.executable, '-m', "
         f"'pollinate.actions.clustering_service', {str(socket)!r}],"
-        f" env={{**os.environ, {clustering_service.KEY_VARIABLE!r}: {key!r}}})\n"
+        f" env={{**os.environ, {clustering_address.KEY_VARIABLE!r}: {key!r}}})\n"
         "print(child.pid, flush=True)\n"
         "time.sleep(60)\n"
     )
@@ -189,7 +190,7 @@ def test_the_service_exits_when_its_supervisor_is_gone() -> None:
     and the socket's folder, which the supervisor can no longer remove."""
     # As the supervisor makes it: a short path in the temporary folder (a socket's path
     # may not pass 107 bytes, which a test's own tmp_path can under pytest-xdist).
-    folder = Path(tempfile.mkdtemp(prefix=clustering_service.FOLDER_PREFIX))
+    folder = Path(tempfile.mkdtemp(prefix=clustering_address.FOLDER_PREFIX))
     socket = folder / "service.sock"
     key = "ab" * 32
     try:

@@ -364,8 +364,7 @@ def _is_worker(pid: int) -> bool:
         command = Path(f"/proc/{pid}/cmdline").read_bytes()
     except FileNotFoundError:
         return False
-    # Workers are multiprocessing spawn children; its resource tracker is not a worker.
-    return b"multiprocessing" in command and b"resource_tracker" not in command
+    return b"pollinate.web.worker" in command
 
 
 def test_sigterm_stops_every_worker_promptly_with_streams_open(

@@ -33,7 +33,7 @@ from sqlalchemy.orm import Session
 
 from pollinate.actions import board_remote, clustering_service
 from pollinate.actions.board_remote import Reclustered, notes_and_board, notes_key
-from pollinate.actions.clustering_service import ServiceAddress
+from pollinate.actions.clustering_address import ServiceAddress
 from pollinate.actions.live import Store, append_events, commit_and_publish, load_live, transact
 from pollinate.actions.redaction import session_redactor
 from pollinate.core.events import ThemesChanged

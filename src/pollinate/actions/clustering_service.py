@@ -31,12 +31,16 @@ import threading
 import time
 from collections.abc import Callable, Sequence
 from contextlib import suppress
-from dataclasses import dataclass
 from multiprocessing.connection import Client, Connection, Listener
 from multiprocessing.context import AuthenticationError
 from types import FrameType
 from typing import TYPE_CHECKING, Any
 
+from pollinate.actions.clustering_address import (
+    FOLDER_PREFIX,
+    KEY_VARIABLE,
+    ServiceAddress,
+)
 from pollinate.core.harvest import remote
 from pollinate.core.harvest.edits import ThemeEdits
 from pollinate.core.harvest.theme import Theme
@@ -47,34 +51,12 @@ if TYPE_CHECKING:
 
 logger = logging.getLogger("pollinate.clustering")
 
-KEY_VARIABLE = "POLLINATE_CLUSTERING_KEY"
-SOCKET_VARIABLE = "POLLINATE_CLUSTERING_SOCKET"
-
-FOLDER_PREFIX = "pollinate-clustering-"
-"""The private folder the supervisor makes for the socket (web/clustering_process.py)."""
-
 CONNECT_SECONDS = 10.0
 """How long a worker keeps trying to reach a service that is (re)starting."""
 
 
 class ClusteringServiceError(RuntimeError):
     """The clustering service could not be reached, or failed on a board."""
-
-
-@dataclass(frozen=True, slots=True)
-class ServiceAddress:
-    """Where a worker finds the clustering service, and the key it must show."""
-
-    socket: str
-    key: bytes
-
-    @classmethod
-    def from_environment(cls) -> ServiceAddress | None:
-        """The address the supervisor handed down, or None when there is no service."""
-        socket, key = os.environ.get(SOCKET_VARIABLE), os.environ.get(KEY_VARIABLE)
-        if not socket or not key:
-            return None
-        return cls(socket, bytes.fromhex(key))
 
 
 # ── the worker's side ─────────────────────────────────────────────────────────────────

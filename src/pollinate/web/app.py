@@ -39,7 +39,7 @@ from pollinate import __version__
 from pollinate.actions.access import LinkLookup
 from pollinate.actions.agenda import StaleCommand
 from pollinate.actions.board import Clusterer, Reclustering
-from pollinate.actions.clustering_service import ServiceAddress
+from pollinate.actions.clustering_address import ServiceAddress
 from pollinate.actions.live import SessionNotFound
 from pollinate.actions.notes import NoteIntake
 from pollinate.actions.seating import TooManyAttempts

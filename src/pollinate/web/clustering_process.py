@@ -25,7 +25,7 @@ import threading
 import time
 from pathlib import Path
 
-from pollinate.actions.clustering_service import FOLDER_PREFIX, KEY_VARIABLE, SOCKET_VARIABLE
+from pollinate.actions.clustering_address import FOLDER_PREFIX, KEY_VARIABLE, SOCKET_VARIABLE
 
 logger = logging.getLogger("pollinate.clustering")
 

@@ -5,10 +5,10 @@
     Ctrl-C / SIGTERM ─▶ uvicorn stops accepting ─▶ bus.close() ends every live stream
                     ─▶ open requests finish ─▶ lifespan shutdown ─▶ exit 0
 
-    serve(settings, workers=N) ─▶ the same in N processes on one socket (uvicorn's
-                                  supervisor restarts a worker that dies), each built by
-                                  `worker_app` from the settings handed down as POLLINATE_*;
-                                  one clustering service for them all (web/clustering_process.py)
+    serve(settings, workers=N) ─▶ the same in N processes on one socket (web/supervisor.py
+                                  restarts a worker that dies), each built by `worker_app`
+                                  from the settings handed down as POLLINATE_*; one
+                                  clustering service for them all (web/clustering_process.py)
 
 uvicorn waits for open connections before it runs the app's shutdown, and an event
 stream never finishes by itself; so the exit signal itself closes the bus
@@ -118,7 +118,7 @@ def worker_app() -> EndStreamsOnExit:
     `run` hands its settings to the workers as `POLLINATE_*` variables before it starts
     them (`settings_environment`), so each worker builds the same `Settings`.
     """
-    from pollinate.actions.clustering_service import ServiceAddress
+    from pollinate.actions.clustering_address import ServiceAddress
     from pollinate.web.app import create_app
 
     tune_collector()
@@ -177,8 +177,8 @@ def run(settings: Settings, *, workers: int = 1) -> None:
     """Serve `settings` until interrupted (the database must be migrated already).
 
     With `workers` above one, this process becomes the supervisor (web/supervisor.py):
-    uvicorn starts that many processes on one listening socket and restarts any that
-    dies; they share the database and the bus, so the bus must reach across processes
+    it starts that many processes on one listening socket and restarts any that dies;
+    they share the database and the bus, so the bus must reach across processes
     (`check_workers`).
     """
     if workers == 1:

@@ -2,17 +2,18 @@
 
     pollinate serve --workers N ─▶ migrate ─▶ settings into POLLINATE_* ─▶ exec:
     python -m pollinate.web.supervisor N HOST PORT
+        ─▶ listen on HOST:PORT (a port in use: one line says so, status 1)
         ─▶ the clustering service (web/clustering_process.py)
-        ─▶ uvicorn's supervisor: N workers on one socket, each `server.worker_app`,
-           a worker that dies is replaced ─▶ Ctrl-C / SIGTERM: workers stop, then the
-           clustering service
+        ─▶ N workers on that socket (web/worker_pool.py), each `server.worker_app` under
+           uvicorn (web/worker.py); a worker that dies or whose loop stops is replaced
+        ─▶ Ctrl-C / SIGTERM: workers stop, then the clustering service
 
 `serve` replaces itself with this process (same pid, so signals and process managers
 see no difference): everything the CLI loaded to parse options, check the settings and
 migrate would otherwise stay in the supervisor for the whole event, about 40 MB it never
-uses again. This module imports only uvicorn and the standard library, and so does the
-logging it sets up: access logs go to stderr like everything else, with link tokens cut
-out of `/l/…` paths.
+uses again. This module imports only the standard library, and so does the logging it
+sets up: access logs go to stderr like everything else, with link tokens cut out of
+`/l/…` paths.
 """
 
 from __future__ import annotations
@@ -24,6 +25,7 @@ from collections.abc import Sequence
 from typing import Any
 
 GRACEFUL_SECONDS = 5  # requests still running get this long after the streams closed
+logger = logging.getLogger("pollinate.workers")
 _LINK_PATH = re.compile(r"/l/[^/?\s\"]+")
 
 
@@ -81,36 +83,38 @@ def supervisor_command(workers: int, host: str, port: int) -> list[str]:
     return [sys.executable, "-m", __name__, str(workers), host, str(port)]
 
 
-def supervise(workers: int, host: str, port: int) -> None:
-    """Run the clustering service and `workers` uvicorn workers until stopped."""
+def supervise(workers: int, host: str, port: int) -> int:
+    """Run the clustering service and `workers` workers until stopped; the exit status."""
+    import logging.config
     import os
 
-    import uvicorn
-
     from pollinate.web.clustering_process import ClusteringProcess
+    from pollinate.web.worker_pool import WorkerPool, listening_socket
 
+    logging.config.dictConfig(log_config())
+    try:
+        listener = listening_socket(host, port)
+    except OSError as error:
+        logger.error("cannot listen on %s:%s: %s", host, port, error.strerror or error)
+        return 1
     # One clustering process for all the workers, not a helper of each (about 140 MB
     # apiece): actions/clustering_service.py.
     clustering = ClusteringProcess()
     os.environ.update(clustering.environment())
     clustering.start()
     try:
-        uvicorn.run(
-            "pollinate.web.server:worker_app",
-            factory=True,
-            workers=workers,
-            **uvicorn_options(host, port),
-        )
+        pool = WorkerPool(workers, listener, host, port, graceful_seconds=GRACEFUL_SECONDS)
+        return pool.run()
     finally:
         clustering.stop()
+        listener.close()
 
 
 def main(argv: Sequence[str] = sys.argv[1:]) -> None:
     if len(argv) != 3 or not argv[0].isdigit() or not argv[2].isdigit():
         sys.exit("usage: python -m pollinate.web.supervisor WORKERS HOST PORT")
-    supervise(int(argv[0]), argv[1], int(argv[2]))
+    sys.exit(supervise(int(argv[0]), argv[1], int(argv[2])))
 
 
-# Guarded: uvicorn's workers are spawned processes, which load this module again.
 if __name__ == "__main__":
     main()

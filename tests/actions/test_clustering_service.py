@@ -76,6 +76,8 @@ def test_the_service_finds_the_themes_a_thread_finds(service: ClusteringProcess)
     here = remote.themes(board, None, ThemeEdits(), ())
     assert [(t.label, t.note_ids) for t in shared] == [(t.label, t.note_ids) for t in here]
     assert sorted(theme.size for theme in shared) == [2, 2]
+    assert service.pid is not None
+    assert b"\0-OO\0" in Path(f"/proc/{service.pid}/cmdline").read_bytes()  # what it ran as
 
 
 def test_an_error_in_clustering_reaches_the_worker_as_itself(service: ClusteringProcess) -> None:

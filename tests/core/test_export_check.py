@@ -1,11 +1,16 @@
 from __future__ import annotations
 
 import dataclasses
+from dataclasses import replace
+from datetime import UTC, datetime
 
 import pytest
+from hypothesis import event, given, settings
+from hypothesis import strategies as st
 
 from pollinate.core.export_check import (
     LeakFound,
+    leaks_in_parts,
     public_names,
     refuse_leaks,
     rendered_leaks,
@@ -16,6 +21,14 @@ from pollinate.core.leaks import Leak
 from pollinate.core.report import ThemeSummary
 from pollinate.core.roster import Participant, Roster
 from pollinate.errors import ExportBlocked, InputError
+from pollinate.io.notes_export import (
+    JSON_BEFORE,
+    JSON_BETWEEN,
+    NoteRecord,
+    json_record,
+    notes_json_of,
+)
+from tests.core.test_redact import WORDS, mixed_rosters
 from tests.io.render.report_sample import ROSTER, sample_report
 
 # The rapporteur of the sample report is also on this roster, as a participant.
@@ -103,3 +116,44 @@ def test_a_long_list_of_leaks_is_counted_after_the_first_ten():
 def report_leaks_one() -> Leak:
     report = dataclasses.replace(sample_report(), key_takeaways=("Person 1",))
     return report_leaks(report, ROSTER)[0].leak
+
+
+# Property: an export checked record by record (`leaks_in_parts`) finds exactly what the
+# check of its whole text finds, at the same lines and characters. Rosters and texts as
+# in tests/core/test_redact.py's property: names and organisations sharing words across
+# scripts, with emails; texts put them anywhere, beside braces, commas and line breaks.
+EMAILS = ["hope@ngo.org", "wba@example.net"]
+record_words = st.sampled_from(
+    [*WORDS, *EMAILS, "hope", "MAY", ",", ".", "\n", "{", "}", "(", ")", "-", "and", "\u2028"]
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    mixed_rosters,
+    st.lists(
+        st.tuples(st.lists(record_words, max_size=8), st.lists(record_words, max_size=3)),
+        max_size=5,
+    ),
+)
+def test_an_export_checked_record_by_record_finds_what_the_whole_text_check_finds(
+    roster: Roster, drawn: list[tuple[list[str], list[str]]]
+):
+    with_emails = Roster(
+        tuple(
+            replace(person, email=EMAILS[i % 2]) if i < 2 else person
+            for i, person in enumerate(roster.participants)
+        )
+    )
+    at = datetime(2026, 11, 26, 9, 0, tzinfo=UTC)
+    records = [
+        NoteRecord(f"n{i}", 1, " ".join(table) or "Table", " ".join(text), at)
+        for i, (text, table) in enumerate(drawn)
+    ]
+    parts = [json_record(record) for record in records]
+    whole = rendered_leaks(notes_json_of(parts), with_emails, what="notes export (json)")
+    by_part = leaks_in_parts(
+        parts, with_emails, what="notes export (json)", before=JSON_BEFORE, between=JSON_BETWEEN
+    )
+    event("leaks found" if whole else "no leak")
+    assert by_part == whole

@@ -5,6 +5,9 @@ import io
 import json
 from datetime import UTC, datetime
 
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
 from pollinate.io.notes_export import NoteRecord, notes_csv, notes_json
 
 AT = datetime(2025, 6, 24, 9, 10, tzinfo=UTC)
@@ -41,3 +44,22 @@ def test_csv_neutralises_formulas_and_keeps_line_breaks_inside_cells():
 def test_no_notes_give_an_empty_array_and_a_header_only():
     assert json.loads(notes_json([])) == []
     assert notes_csv([]) == "\ufeffid,round,table,text,created_at\r\n"
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    st.lists(
+        st.builds(
+            NoteRecord,
+            id=st.text(min_size=1, max_size=8),
+            round=st.integers(min_value=1, max_value=9),
+            table=st.text(max_size=12),
+            text=st.text(max_size=60),
+            created_at=st.datetimes(timezones=st.just(UTC)),
+        ),
+        max_size=6,
+    )
+)
+def test_json_written_record_by_record_is_the_indented_dump_of_them_all(records):
+    whole = json.dumps([record.as_json() for record in records], ensure_ascii=False, indent=2)
+    assert notes_json(records) == whole + "\n"

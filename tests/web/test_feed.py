@@ -2,19 +2,23 @@
 
 from __future__ import annotations
 
+import json
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import UTC, datetime
 
 import anyio
 import pytest
+from hypothesis import given, settings
+from hypothesis import strategies as st
 from sqlalchemy import event
 
 from pollinate.actions.live import append_events
 from pollinate.actions.sessions import create_live_session
-from pollinate.core.events import BroadcastSent, NoteAdded, NoteDeleted
+from pollinate.core.events import Audience, BroadcastSent, NoteAdded, NoteDeleted
 from pollinate.store.db import session_factory
-from pollinate.web.feed import FRESH_SECONDS, OutboxFeed
+from pollinate.web.feed import FRESH_SECONDS, FeedEntry, OutboxFeed, frame_head
+from pollinate.web.sse import frame
 from tests.conftest import Database
 from tests.web.conftest import PLAN, ROSTER, START, cafe_spec
 
@@ -73,7 +77,7 @@ def feeding(db: Database) -> Iterator[Feeding]:
 
 
 def seqs(entries) -> list[int]:
-    return [entry.logged.seq for entry in entries]
+    return [entry.seq for entry in entries]
 
 
 async def test_many_streams_woken_by_one_change_cost_one_outbox_read(feeding: Feeding):
@@ -137,8 +141,8 @@ async def test_a_deleted_notes_words_are_blanked_in_the_cache_as_in_the_database
     assert seqs(await feed.after(session, 0, newest=first)) == [1]
     deleted = feeding.append(NoteDeleted("n1", 1, "Table 1"))
     entries = await feed.after(session, 0, newest=deleted)
-    assert [entry.logged.payload.get("text") for entry in entries] == ["", None]
-    assert entries[0].event.text == ""  # type: ignore[union-attr]
+    assert [entry.payload().get("text") for entry in entries] == ["", None]
+    assert "Maria" not in entries[0].frame('"now"')
 
 
 async def test_a_wake_up_without_news_reads_afresh_however_recent_the_last_read(
@@ -150,3 +154,29 @@ async def test_a_wake_up_without_news_reads_afresh_however_recent_the_last_read(
     feeding.ticks.now += 0.01  # far inside FRESH_SECONDS
     assert seqs(await feed.after(session, 0, newest=None, fresh_within=0.0)) == [1]
     assert len(feeding.outbox_reads) == 2
+
+
+# ── frames prepared once ──────────────────────────────────────────────────────────────
+
+JSON_VALUES = st.recursive(
+    st.none() | st.booleans() | st.integers() | st.floats(allow_nan=False) | st.text(),
+    lambda inner: st.lists(inner, max_size=3) | st.dictionaries(st.text(), inner, max_size=3),
+    max_leaves=8,
+)
+
+
+@settings(max_examples=300, deadline=None)
+@given(
+    seq=st.integers(min_value=1, max_value=2**40),
+    type=st.sampled_from(["note.added", "broadcast.sent", "block.started"]),
+    payload=st.dictionaries(st.text(), JSON_VALUES, max_size=5),
+    now=st.text(),
+)
+def test_a_prepared_frame_is_the_frame_sse_would_write(
+    seq: int, type: str, payload: dict[str, object], now: str
+):
+    head = frame_head(seq, type, payload)
+    entry = FeedEntry(seq, type, head, live=None, audience=Audience(frozenset()))  # type: ignore[arg-type]
+    data = {"type": type, "seq": seq, "payload": payload, "server_time": now}
+    assert entry.frame(json.dumps(now, ensure_ascii=False)) == frame(event=type, id=seq, data=data)
+    assert entry.payload() == payload

@@ -15,12 +15,26 @@ from enum import StrEnum
 from sqlalchemy.orm import Session
 
 from pollinate.actions.live import load_live
-from pollinate.actions.redaction import role_people
-from pollinate.actions.report import Scrub, scrubber
-from pollinate.core.export_check import find_leaks, note_place, refuse_leaks, rendered_leaks
+from pollinate.actions.redaction import role_people, session_redactor
+from pollinate.actions.report import Scrub
+from pollinate.core.export_check import (
+    find_leaks,
+    leaks_in_parts,
+    note_place,
+    refuse_leaks,
+    rendered_leaks,
+)
 from pollinate.core.leaks import LeakCheck
+from pollinate.core.redact import Redactor
 from pollinate.core.roster import Roster
-from pollinate.io.notes_export import NoteRecord, notes_csv, notes_json
+from pollinate.io.notes_export import (
+    JSON_BEFORE,
+    JSON_BETWEEN,
+    NoteRecord,
+    json_record,
+    notes_csv,
+    notes_json_of,
+)
 from pollinate.store import repositories
 
 
@@ -54,7 +68,7 @@ def note_records(
     """
     live = load_live(db, session_id)
     roster = repositories.load_roster(db, session_id)
-    scrub = scrub or scrubber(roster, live.spec)
+    scrub = scrub or _scrub_with(session_redactor(db, live))  # notes' own, cached
     notes = repositories.list_notes(db, session_id, round=round, table=table)
     if rooms_only:
         rooms = {room.name for room in live.spec.rooms}
@@ -71,8 +85,18 @@ def note_records(
 
 
 def notes_file(records: Sequence[NoteRecord], roster: Roster, notes_format: NotesFormat) -> str:
-    """The records as a JSON or CSV text, after the leak check on the whole text."""
-    text = notes_json(records) if notes_format is NotesFormat.JSON else notes_csv(records)
+    """The records as a JSON or CSV text, after the leak check on the whole text (for
+    JSON record by record, which finds the same: core/export_check.py's `leaks_in_parts`)."""
     what = f"notes export ({notes_format.value})"
-    refuse_leaks(what, rendered_leaks(text, roster, what=what))
-    return text
+    if notes_format is NotesFormat.CSV:
+        text = notes_csv(records)
+        refuse_leaks(what, rendered_leaks(text, roster, what=what))
+        return text
+    parts = [json_record(record) for record in records]
+    found = leaks_in_parts(parts, roster, what=what, before=JSON_BEFORE, between=JSON_BETWEEN)
+    refuse_leaks(what, found)
+    return notes_json_of(parts)
+
+
+def _scrub_with(redactor: Redactor) -> Scrub:
+    return lambda text: redactor.redact(text).text

@@ -24,7 +24,7 @@ which the web shows, give the kind, the participant id and the place, never the 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from pollinate.core.leaks import Leak, LeakCheck
 from pollinate.core.report import Report
@@ -141,6 +141,29 @@ def rendered_leaks(
         for leak in check.find(text)
         if (leak.kind, leak.participant_ids) not in allowed
     ]
+
+
+def leaks_in_parts(
+    parts: Iterable[str], roster: Roster, *, what: str, before: str = "", between: str = ""
+) -> list[LeakFound]:
+    """`rendered_leaks(before + between.join(parts) + …, roster, what=what)`, read one part
+    at a time: the same leaks, at the same lines and characters.
+
+    For a file whose parts are kept apart by punctuation that no name, address or run of
+    an unspaced script reads across, and whose `before` and `between` hold no letters: the
+    records of a JSON array, `{…}` after `[` and `,` and a line break. Read whole, the notes
+    of a plenary are half a million tokens and the reading held 11 MB (tracemalloc)."""
+    check = LeakCheck.from_roster(roster)
+    found: list[LeakFound] = []
+    offset, line = len(before), 1 + before.count("\n")
+    for part in parts:
+        for leak in check.find(part):
+            place = f"{what}, line {line + part.count(chr(10), 0, leak.start)}"
+            shifted = replace(leak, start=leak.start + offset, end=leak.end + offset)
+            found.append(LeakFound(place, shifted, part[leak.start : leak.end]))
+        offset += len(part) + len(between)
+        line += part.count("\n") + between.count("\n")
+    return found
 
 
 def refuse_leaks(what: str, leaks: Sequence[LeakFound]) -> None:

@@ -93,16 +93,19 @@ class _Reading:
     Token i is `folded[i]`, found at `text[starts[i]:ends[i]]`. The places are machine
     integers in arrays, not a tuple and two int objects per token: the JSON notes export
     of 8,000 notes is about 500,000 tokens (its punctuation counts), which held 63 MB at
-    once as tuples and holds 14 MB so (bench/redact.py's export: 19 → 4 MB).
+    once as tuples and 14 MB so (bench/redact.py's export: 19 → 4 MB); with 4-byte places
+    and one string per distinct word, 11 MB.
     """
 
     def __init__(self, text: str) -> None:
         self.text = text
-        self.starts = array("q")
-        self.ends = array("q")
+        places = "i" if len(text) < 2**31 else "q"  # 4 bytes a place where they suffice
+        self.starts = array(places)
+        self.ends = array(places)
         self.folded: list[str] = []
+        self._words: dict[str, str] = {}
         self.unspaced: list[str] = []  # unspaced characters; "\0" where a run breaks
-        self.unspaced_at = array("q")
+        self.unspaced_at = array(places)
         start = -1
         for position, char in enumerate(text):
             category = unicodedata.category(char)
@@ -140,7 +143,9 @@ class _Reading:
         if folded:
             self.starts.append(start)
             self.ends.append(end)
-            self.folded.append(folded)
+            # One string per distinct word: an export repeats its field names, tables
+            # and common words thousands of times.
+            self.folded.append(self._words.setdefault(folded, folded))
 
     def _break_unspaced(self, position: int) -> None:
         if self.unspaced and self.unspaced[-1] != "\0":

@@ -31,6 +31,12 @@ logger = logging.getLogger("pollinate.clustering")
 
 STOP_SECONDS = 5.0
 RESTART_PAUSE = 1.0
+OPTIMIZE = ("-OO",)
+"""The service runs without docstrings (and asserts): NumPy's, SciPy's and
+scikit-learn's docstrings took 13 MB of its 171 at rest (bench/live.py's budget is
+500 MB for the whole server). The same themes either way: a 6,000-note board clustered
+three times gave identical themes with and without (and tests/actions compares the
+service's themes with a thread's)."""
 
 
 class ClusteringProcess:
@@ -79,7 +85,7 @@ class ClusteringProcess:
     def _spawn(self) -> subprocess.Popen[bytes]:
         self.starts += 1
         return subprocess.Popen(  # noqa: S603 (our own interpreter and module)
-            [sys.executable, "-m", "pollinate.actions.clustering_service", self.socket],
+            [sys.executable, *OPTIMIZE, "-m", "pollinate.actions.clustering_service", self.socket],
             env={**os.environ, KEY_VARIABLE: self._key},
             stdin=subprocess.DEVNULL,
         )

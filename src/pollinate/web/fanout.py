@@ -164,12 +164,12 @@ class Fanout:
         for entry in entries:
             _offer(pump, entry)
         if entries:
-            pump.delivered = entries[-1].logged.seq
+            pump.delivered = entries[-1].seq
         return pump.delivered
 
 
 def _offer(pump: _Pump, entry: FeedEntry) -> None:
-    who, seq, live = entry.audience, entry.logged.seq, entry.live
+    who, seq, live = entry.audience, entry.seq, entry.live
     for role in who.roles:  # roles the event is not for cost nothing, however many phones
         for watcher in pump.by_role.get(role, ()):
             if reaches(who, role=role, seat=partial(watcher.table_at, live)):

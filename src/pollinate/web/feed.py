@@ -2,14 +2,14 @@
 
     bus wakes 2,000 streams (seq N) ─▶ each asks feed.after(last, newest=N)
                                         ├─ first one: reads outbox.since(top) once, under
-                                        │  the session's lock, parses each event once
+                                        │  the session's lock, frames each event once
                                         └─ the others find (last, N] already cached
     each stream ─▶ keeps the cached entries its viewer may receive ─▶ frames
 
 Without it every stream read the database itself after every wake-up: a round change
 seen by 2,000 phones was 2,000 identical queries, and on one worker that alone took
 seconds (bench/live.py measures the fan-out). With it a wake-up costs one query per
-session per worker, and the per-stream work is a filter over parsed events.
+session per worker, and the per-stream work is a filter over framed events.
 
 What the cache promises
 - Entries are a contiguous run of seqs (low, top], exactly as committed: seqs are handed
@@ -32,9 +32,10 @@ What the cache promises
 
 from __future__ import annotations
 
+import json
 import time
 from collections import deque
-from collections.abc import Callable, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from functools import partial
 from typing import Any
@@ -43,10 +44,10 @@ import anyio
 from sqlalchemy.orm import Session
 
 from pollinate.actions.live import LiveSession, Store, load_live, transact
-from pollinate.core.events import Audience, Event, audience, event_from_payload
+from pollinate.core.events import Audience, audience, event_from_payload
 from pollinate.store import outbox
 
-# How many parsed events each session keeps in memory (about 1 KB each): a café logs a
+# How many events each session keeps in memory (about 0.5 KB each, framed): a café logs a
 # few hundred events an hour, a plenary typing 200 notes a second 25 s of them. A stream
 # that nothing concerned for a while jumps ahead at its heartbeat (web/fanout.py), so a
 # stream only falls further behind than this when it resumes from an old Last-Event-ID,
@@ -61,12 +62,46 @@ READ_LIMIT = 500  # events per query; a longer gap is read in several
 
 @dataclass(frozen=True, slots=True)
 class FeedEntry:
-    """One committed event as every stream of the worker sees it, parsed once."""
+    """One committed event as every stream of the worker sends it, framed once.
 
-    logged: outbox.OutboxEvent
-    event: Event
+    Kept as its SSE frame up to the server time rather than as the parsed payload and
+    event: 430 bytes a note against 1,600 (tracemalloc, a 286-byte note payload), so
+    `KEEP_EVENTS` of them cost each worker about 2 MB instead of 8, and a frame sent to
+    a thousand phones is one string joined a thousand times, not a payload serialised a
+    thousand times.
+    """
+
+    seq: int
+    type: str
+    head: str  # `frame_head(…)`: the frame up to the value of "server_time"
     live: LiveSession  # the session as known when this event was read (plan for tables)
     audience: Audience  # who receives it, decided once (core.events.audience)
+    note_id: str | None = None  # the note an event about a note names, for `note.deleted`
+
+    def frame(self, server_time_json: str) -> str:
+        """The whole frame, given the server time as JSON (`json.dumps(now, ensure_ascii=False)`,
+        once per batch)."""
+        return f"{self.head}{server_time_json}}}\n\n"
+
+    def payload(self) -> dict[str, Any]:
+        """The event's payload, parsed back from the frame (tests, and a note's deletion)."""
+        start = self.head.index(_PAYLOAD_KEY) + len(_PAYLOAD_KEY)
+        parsed: dict[str, Any] = json.loads(self.head[start : -len(_TIME_KEY)])
+        return parsed
+
+
+_PAYLOAD_KEY = ',"payload":'
+_TIME_KEY = ',"server_time":'
+
+
+def frame_head(seq: int, type: str, payload: Mapping[str, Any]) -> str:
+    """An event's SSE frame up to its server time: `event:` and `id:` lines, then `data:`
+    with the JSON object {"type", "seq", "payload", "server_time"} written as
+    web/sse.py's `frame` writes it (compact, not ASCII-escaped)."""
+    data = json.dumps(
+        {"type": type, "seq": seq, "payload": payload}, separators=(",", ":"), ensure_ascii=False
+    )
+    return f"event: {type}\nid: {seq}\ndata: {data[:-1]}{_TIME_KEY}"
 
 
 @dataclass(slots=True)
@@ -164,7 +199,7 @@ class OutboxFeed:
         """Every event after `after`, read `READ_LIMIT` at a time."""
         entries: list[FeedEntry] = []
         while True:
-            start = entries[-1].logged.seq if entries else after
+            start = entries[-1].seq if entries else after
             latest_live = entries[-1].live if entries else live
             read = await transact(
                 self._store,
@@ -190,23 +225,23 @@ def _tail(feed: _SessionFeed, last: int) -> list[FeedEntry]:
 
 
 def _append(feed: _SessionFeed, entry: FeedEntry) -> None:
-    if entry.event.type == "note.deleted":
-        _blank_note(feed, str(entry.logged.payload.get("note_id", "")))
+    if entry.type == "note.deleted" and entry.note_id:
+        _blank_note(feed, entry.note_id)
     if len(feed.entries) == feed.entries.maxlen:
-        feed.low = feed.entries[0].logged.seq  # the oldest is about to fall out
+        feed.low = feed.entries[0].seq  # the oldest is about to fall out
     feed.entries.append(entry)
-    feed.top = entry.logged.seq
+    feed.top = entry.seq
     feed.live = entry.live
 
 
 def _blank_note(feed: _SessionFeed, note_id: str) -> None:
     for index, entry in enumerate(feed.entries):
-        payload = entry.logged.payload
-        if outbox.shows_note_text(entry.logged.type, payload, note_id):
-            blanked: dict[str, Any] = {**payload, "text": ""}
-            logged = replace(entry.logged, payload=blanked)
-            event = event_from_payload(logged.type, blanked)
-            feed.entries[index] = FeedEntry(logged, event, entry.live, entry.audience)
+        if entry.note_id != note_id:
+            continue
+        payload = entry.payload()
+        if outbox.shows_note_text(entry.type, payload, note_id):
+            head = frame_head(entry.seq, entry.type, {**payload, "text": ""})
+            feed.entries[index] = replace(entry, head=head)
 
 
 def _read_since(db: Session, session_id: str, after: int, live: LiveSession) -> list[FeedEntry]:
@@ -215,5 +250,26 @@ def _read_since(db: Session, session_id: str, after: int, live: LiveSession) -> 
         if logged.type == "seating.changed":
             live = load_live(db, session_id)  # a participant's table may move
         event = event_from_payload(logged.type, logged.payload)
-        entries.append(FeedEntry(logged, event, live, audience(event, spec=live.spec)))
+        note_id = logged.payload.get("note_id")
+        entries.append(
+            FeedEntry(
+                logged.seq,
+                logged.type,
+                frame_head(logged.seq, logged.type, logged.payload),
+                live,
+                _shared(audience(event, spec=live.spec)),
+                note_id if isinstance(note_id, str) else None,
+            )
+        )
     return entries
+
+
+_AUDIENCES: dict[Audience, Audience] = {}
+
+
+def _shared(who: Audience) -> Audience:
+    """One object per distinct audience (a handful per session: roles, tables, rounds),
+    so that thousands of kept events do not each hold their own copy."""
+    if len(_AUDIENCES) > 10_000:  # many sessions over a long life: start afresh
+        _AUDIENCES.clear()
+    return _AUDIENCES.setdefault(who, who)

@@ -15,7 +15,7 @@
           └─ server shuts down ─▶ bus.close() ends the fan-out ─▶ the stream ends
 
 The events come from `web/feed.py`, which reads the outbox once per change for all the
-streams of a worker and parses each event once; a stream only filters and frames.
+streams of a worker and frames each event once; a stream only filters and adds its time.
 
 Every frame carries `id: <outbox seq>`, so the browser's EventSource sends the last one
 back as `Last-Event-ID` when it reconnects on its own, and `data:` is one JSON object
@@ -195,19 +195,12 @@ def _table_for(viewer: Viewer, live: LiveSession, round: int | None) -> str | No
 
 def _frames(entries: Sequence[FeedEntry], viewer: Viewer, now: str) -> list[str]:
     """The frames of `entries` that the viewer may see."""
+    server_time = json.dumps(now, ensure_ascii=False)
     frames = []
     for entry in entries:
-        logged = entry.logged
         seat = partial(_table_for, viewer, entry.live)
-        if not reaches(entry.audience, role=viewer.role, seat=seat):
-            continue
-        data = {
-            "type": logged.type,
-            "seq": logged.seq,
-            "payload": logged.payload,
-            "server_time": now,
-        }
-        frames.append(frame(event=logged.type, id=logged.seq, data=data))
+        if reaches(entry.audience, role=viewer.role, seat=seat):
+            frames.append(entry.frame(server_time))
     return frames
 
 
@@ -260,7 +253,7 @@ async def event_stream(
                 logger.info("live stream waits for the database: %s", type(error).__name__)
                 entries, failed = [], True
             if entries:
-                last = entries[-1].logged.seq
+                last = entries[-1].seq
                 for text in _frames(entries, viewer, clock().isoformat()):
                     yield text
             woken = None

@@ -75,6 +75,7 @@ def uvicorn_options(host: str, port: int) -> dict[str, Any]:
         "log_config": log_config(),
         "timeout_graceful_shutdown": GRACEFUL_SECONDS,
         "proxy_headers": True,
+        "ws": "none",  # no WebSockets: live updates are Server-Sent Events
     }
 
 

@@ -6,7 +6,8 @@
         ─▶ every TICK: read the beats
            ├─ a worker exited ─▶ logged, replaced (a replacement that fails to start
            │  is tried again RESTART_PAUSE later)
-           ├─ a started worker silent for SILENT_SECONDS ─▶ SIGKILL, replaced
+           ├─ a started worker silent for SILENT_SECONDS, or one not started after
+           │  READY_SECONDS ─▶ SIGKILL, replaced
            └─ a worker of the first start failed before it was ready (an exit status,
               not a signal) ─▶ everything stops with status 3: the app, settings or
               socket are broken and every restart would fail the same way (uvicorn's
@@ -43,7 +44,8 @@ SILENT_SECONDS = 30.0
 """How long a started worker's event loop may go without a beat before it is replaced.
 A beat is due every second; a request's heavy work runs on threads, off the loop."""
 READY_SECONDS = 60.0
-"""How long a replacement may take to start before SIGHUP's rolling restart gives up."""
+"""How long a worker may take to start serving before it is killed and replaced (and a
+rolling restart gives up): imports and the app's startup take 1-3 s here."""
 RESTART_PAUSE = 1.0
 STOP_MARGIN = 5.0
 """Beyond uvicorn's graceful timeout, before a stopping worker is killed."""
@@ -72,6 +74,7 @@ class Worker:
     popen: subprocess.Popen[bytes]
     beats: int
     first: bool  # one of the pool's first start: failing before ready stops the server
+    started: float = field(default_factory=time.monotonic)
     last_beat: float | None = None  # None until the worker has started serving
 
     @property
@@ -164,10 +167,9 @@ class WorkerPool:
             if self._stopping:
                 return True
             if worker.popen.poll() is None:
-                if worker.last_beat is None or now - worker.last_beat < SILENT_SECONDS:
+                if (trouble := _trouble(worker, now)) is None:
                     continue
-                logger.error("worker %s has not answered for %.0f s; killing it",
-                             worker.pid, now - worker.last_beat)  # fmt: skip
+                logger.error("worker %s %s; killing it", worker.pid, trouble)
                 worker.popen.kill()
                 worker.popen.wait()
             elif worker.first and worker.last_beat is None and worker.popen.returncode > 0:
@@ -225,3 +227,14 @@ class WorkerPool:
         if worker.beats in self._selector.get_map():
             self._selector.unregister(worker.beats)
         os.close(worker.beats)
+
+
+def _trouble(worker: Worker, now: float) -> str | None:
+    """What is wrong with a running worker, if anything."""
+    if worker.last_beat is None:
+        if now - worker.started > READY_SECONDS:
+            return f"has not started within {READY_SECONDS:.0f} s"
+        return None
+    if now - worker.last_beat >= SILENT_SECONDS:
+        return f"has not answered for {now - worker.last_beat:.0f} s"
+    return None

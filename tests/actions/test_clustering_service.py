@@ -78,6 +78,8 @@ def test_the_service_finds_the_themes_a_thread_finds(service: ClusteringProcess)
     assert sorted(theme.size for theme in shared) == [2, 2]
     assert service.pid is not None
     assert b"\0-OO\0" in Path(f"/proc/{service.pid}/cmdline").read_bytes()  # what it ran as
+    environment = Path(f"/proc/{service.pid}/environ").read_bytes().split(b"\0")
+    assert b"MALLOC_MMAP_THRESHOLD_=131072" in environment
 
 
 def test_an_error_in_clustering_reaches_the_worker_as_itself(service: ClusteringProcess) -> None:

@@ -68,6 +68,10 @@ def is_worker(pid: int) -> bool:
         return False
 
 
+def environment_of(pid: int) -> list[bytes]:
+    return Path(f"/proc/{pid}/environ").read_bytes().split(b"\0")
+
+
 def healthy(port: int) -> bool:
     try:
         with urllib.request.urlopen(f"http://127.0.0.1:{port}/healthz", timeout=5) as answer:
@@ -167,6 +171,13 @@ def test_a_worker_whose_event_loop_stops_is_killed_and_replaced(start):
     )
     assert f"worker {stuck} has not answered for 2 s; killing it" in supervisor.printed()
     assert healthy(supervisor.port)
+    assert b"MALLOC_ARENA_MAX=2" in environment_of(other)  # WORKER_ENVIRONMENT
+
+
+def test_an_operators_malloc_setting_reaches_the_workers_unchanged(start):
+    supervisor = start(MALLOC_ARENA_MAX="4")
+    for worker in supervisor.wait_started():
+        assert b"MALLOC_ARENA_MAX=4" in environment_of(worker)
 
 
 def test_a_worker_that_never_starts_serving_is_killed_and_replaced(start):

@@ -45,6 +45,7 @@ from pollinate.core.harvest import remote
 from pollinate.core.harvest.edits import ThemeEdits
 from pollinate.core.harvest.theme import Theme
 from pollinate.core.notes import Note
+from pollinate.memory import release_freed_memory
 
 if TYPE_CHECKING:
     from pollinate.actions.board_remote import Reclustered
@@ -143,6 +144,7 @@ def _answer(connection: Connection, one_board: threading.Lock) -> None:
             work = _work(name)
             with one_board:
                 reply = ("done", work(*arguments))
+                release_freed_memory()  # a board's arrays, gone until the next one
         except Exception as error:  # the worker raises it as its own
             reply = ("error", error)
         try:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from enum import StrEnum
+from itertools import chain
 
 from sqlalchemy.orm import Session
 
@@ -78,8 +79,10 @@ def note_records(
         for note in notes
     ]
     check = LeakCheck.from_roster(roster, extra_names=role_people(live.spec))
-    texts = [(note_place(r.id, r.round, r.table), r.text) for r in records]
-    texts += [(f"{note_place(r.id, r.round, r.table)}, its table name", r.table) for r in records]
+    texts = chain(  # one at a time: a plenary's notes are thousands of them
+        ((note_place(r.id, r.round, r.table), r.text) for r in records),
+        ((f"{note_place(r.id, r.round, r.table)}, its table name", r.table) for r in records),
+    )
     refuse_leaks("notes export", find_leaks(texts, check))
     return records, roster
 

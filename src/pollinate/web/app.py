@@ -6,6 +6,7 @@
                           InfeasibleError 409 ·
                           not found 404 · too many check-ins 429 (JSON under /api, else a page)
     running ─▶ upkeep every 10 minutes: expired events, retry answers and attempts go
+            ─▶ every 2 s: freed memory handed back to the system (pollinate/memory.py)
     notes change ─▶ Reclustering: the theme board follows, debounced (actions/board.py)
     shutdown ─▶ pending re-clusterings cancelled ─▶ bus.close() ends every live stream
              ─▶ engine disposed (if the app made it)
@@ -48,6 +49,7 @@ from pollinate.config import Settings
 from pollinate.errors import AgendaError, InfeasibleError, InputError, NotAllowed
 from pollinate.live.bus import Bus
 from pollinate.live.factory import bus_from_url
+from pollinate.memory import release_freed_memory
 from pollinate.store.db import (
     checkpoint,
     create_engine_for,
@@ -80,6 +82,9 @@ logger = logging.getLogger("pollinate.web")
 CHECKPOINT_SECONDS = 1.0
 """How often a server on SQLite copies its WAL into the database (store/db.py): a second's
 notes make a WAL of a few hundred pages (each checkpoint took 4-90 ms in bench/live.py)."""
+RELEASE_MEMORY_SECONDS = 2.0
+"""How often a server hands freed memory back (pollinate/memory.py): a few milliseconds on
+a thread each time."""
 
 # Scripts and styles only from our own origin; nothing inline, nothing third-party. The
 # SVG QR codes are inline markup, not images, so they need no img-src entry.
@@ -179,6 +184,11 @@ def create_app(
                 logger.exception("upkeep failed; trying again in %s s", UPKEEP_SECONDS)
             await anyio.sleep(UPKEEP_SECONDS)
 
+    async def return_memory() -> None:
+        # A burst's freed memory back to the system between bursts (pollinate/memory.py).
+        while await anyio.to_thread.run_sync(release_freed_memory):
+            await anyio.sleep(RELEASE_MEMORY_SECONDS)
+
     async def checkpoints() -> None:
         # The engine's commits leave the WAL to this task (store/db.py, "checkpoints").
         while True:
@@ -192,6 +202,7 @@ def create_app(
     async def lifespan(app: FastAPI) -> AsyncIterator[None]:
         async with anyio.create_task_group() as background:
             background.start_soon(upkeep)
+            background.start_soon(return_memory)
             if own_engine and engine.dialect.name == "sqlite":
                 background.start_soon(checkpoints)
             background.start_soon(runtime.clusterer.warm)

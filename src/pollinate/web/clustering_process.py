@@ -31,6 +31,11 @@ logger = logging.getLogger("pollinate.clustering")
 
 STOP_SECONDS = 5.0
 RESTART_PAUSE = 1.0
+SERVICE_ENVIRONMENT = {"MALLOC_MMAP_THRESHOLD_": "131072"}
+"""Arrays over 128 KB get memory of their own from the system and give it back when
+freed. By default glibc raises that threshold as large blocks are freed (to 32 MB), so
+clustering's arrays came from the heap and their memory stayed: clustering 8,000 notes
+three times peaked at 183 MB and kept 154 by default, 172 and 140 so (2.5 % more CPU)."""
 OPTIMIZE = ("-OO",)
 """The service runs without docstrings (and asserts): NumPy's, SciPy's and
 scikit-learn's docstrings took 13 MB of its 171 at rest (bench/live.py's budget is
@@ -86,7 +91,7 @@ class ClusteringProcess:
         self.starts += 1
         return subprocess.Popen(  # noqa: S603 (our own interpreter and module)
             [sys.executable, *OPTIMIZE, "-m", "pollinate.actions.clustering_service", self.socket],
-            env={**os.environ, KEY_VARIABLE: self._key},
+            env={**SERVICE_ENVIRONMENT, **os.environ, KEY_VARIABLE: self._key},
             stdin=subprocess.DEVNULL,
         )
 

@@ -8,7 +8,13 @@ from datetime import UTC, datetime
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
-from pollinate.io.notes_export import NoteRecord, notes_csv, notes_json
+from pollinate.io.notes_export import (
+    NoteRecord,
+    json_record,
+    notes_csv,
+    notes_json,
+    notes_json_chunks,
+)
 
 AT = datetime(2025, 6, 24, 9, 10, tzinfo=UTC)
 RECORDS = [
@@ -63,3 +69,6 @@ def test_no_notes_give_an_empty_array_and_a_header_only():
 def test_json_written_record_by_record_is_the_indented_dump_of_them_all(records):
     whole = json.dumps([record.as_json() for record in records], ensure_ascii=False, indent=2)
     assert notes_json(records) == whole + "\n"
+    parts = [json_record(record) for record in records]
+    for per_chunk in (1, 2, 5):  # sent in pieces, the same bytes
+        assert "".join(notes_json_chunks(parts, per_chunk)) == whole + "\n"

@@ -192,6 +192,27 @@ def test_notes_round_trip_and_list_in_the_order_taken(db: Database, make_session
         assert repo.get_note(s, make_session(), late.id) is None  # not another session's
 
 
+def test_notes_in_batches_are_the_listed_notes_in_the_same_order(db: Database, make_session):
+    session_id = make_session()
+    taken = [
+        take_note(
+            repo.new_note_id(), round=1 + i % 2, table="T1", text=f"Note {i}",
+            taken_at=NOW + timedelta(seconds=i),
+        )
+        for i in range(7)
+    ]  # fmt: skip
+    with db.session.begin() as s:
+        for note in reversed(taken):
+            repo.add_note(s, session_id, note, now=NOW)
+    with db.session.begin() as s:  # a server-side cursor on PostgreSQL needs a transaction
+        batches = list(repo.note_batches(s, session_id, size=3))
+        assert [len(batch) for batch in batches] == [3, 3, 1]
+        assert [note for batch in batches for note in batch] == repo.list_notes(s, session_id)
+        assert [n for b in repo.note_batches(s, session_id, round=2, size=3) for n in b] == (
+            taken[1::2]
+        )
+
+
 def test_edited_note_keeps_its_place_and_highlight_is_stored(db: Database, make_session):
     session_id = make_session()
     note = take_note(repo.new_note_id(), round=1, table="T1", text="Draft", taken_at=NOW)

@@ -13,7 +13,7 @@ from __future__ import annotations
 import csv
 import io
 import json
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 
@@ -61,9 +61,20 @@ def notes_json_of(parts: Sequence[str]) -> str:
     json.dumps(all of them, indent=2), written record by record. With an indent, json.dumps
     takes its pure-Python path and held 12 MB at once for the 2 MB text of 8,000 notes
     (tracemalloc), the transient of every read-back in bench/live.py."""
+    return "".join(notes_json_chunks(parts))
+
+
+def notes_json_chunks(parts: Sequence[str], per_chunk: int = 200) -> Iterator[str]:
+    """`notes_json_of(parts)` in pieces of `per_chunk` records, to send as they are made."""
     if not parts:
-        return "[]\n"
-    return JSON_BEFORE + JSON_BETWEEN.join(parts) + "\n]\n"
+        yield "[]\n"
+        return
+    yield JSON_BEFORE
+    for start in range(0, len(parts), per_chunk):
+        if start:
+            yield JSON_BETWEEN
+        yield JSON_BETWEEN.join(parts[start : start + per_chunk])
+    yield "\n]\n"
 
 
 JSON_BEFORE = "[\n"  # what comes before the first record of `notes_json_of`

@@ -19,12 +19,12 @@ import hashlib
 import secrets
 import threading
 from collections import OrderedDict
-from collections.abc import Collection, Mapping, Sequence
+from collections.abc import Collection, Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any, Protocol, cast
 
-from sqlalchemy import CursorResult, bindparam, delete, func, insert, select, update
+from sqlalchemy import CursorResult, Select, bindparam, delete, func, insert, select, update
 from sqlalchemy.orm import Session
 
 from pollinate.core.notes import Note, NoteState
@@ -465,6 +465,27 @@ def list_notes(
     db: Session, session_id: str, *, round: int | None = None, table: str | None = None
 ) -> list[Note]:
     """Active notes in the order they were taken, optionally of one round and/or table."""
+    return [Note(*row) for row in db.execute(_notes_query(session_id, round, table))]
+
+
+def note_batches(
+    db: Session,
+    session_id: str,
+    *,
+    round: int | None = None,
+    table: str | None = None,
+    size: int = 500,
+) -> Iterator[list[Note]]:
+    """`list_notes`, `size` notes at a time, read as they are used (a server-side cursor
+    on PostgreSQL): an export of thousands of notes never holds them all at once."""
+    query = _notes_query(session_id, round, table).execution_options(yield_per=size)
+    for rows in db.execute(query).partitions():
+        yield [Note(*row) for row in rows]
+
+
+def _notes_query(
+    session_id: str, round: int | None, table: str | None
+) -> Select[str, int, str, str, datetime, bool]:
     # Columns, not ORM objects: the theme board reads every note of a session after each
     # burst, and building an instance per row cost more than the query (bench/live.py).
     query = select(
@@ -479,8 +500,7 @@ def list_notes(
         query = query.where(NoteRow.round == round)
     if table is not None:
         query = query.where(NoteRow.table_name == table)
-    rows = db.execute(query.order_by(NoteRow.created_at, NoteRow.id))
-    return [Note(*row) for row in rows]
+    return query.order_by(NoteRow.created_at, NoteRow.id)
 
 
 # ── links ─────────────────────────────────────────────────────────────────────────────

@@ -106,6 +106,11 @@ def test_harness_reaches_every_phone_and_keeps_every_note_on_two_workers(
     assert {"supervisor", "worker", "clustering"} <= set(at_rest)
     assert sum(at_rest.values()) <= mode["rss_peak_mb"]
     assert "RSS by process at rest" in output
+    # Each step says where the memory is, with the phones connected and after its notes.
+    (step,) = mode["steps"]
+    for moment in ("rss_idle_by_kind_mb", "rss_end_by_kind_mb"):
+        assert {"supervisor", "worker", "clustering"} == set(step[moment])
+        assert sum(step[moment].values()) <= mode["rss_peak_mb"] + 0.5
     assert_every_phone_heard_every_change(mode)
     assert_every_note_landed_once(mode)
 

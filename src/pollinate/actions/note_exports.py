@@ -1,10 +1,13 @@
 """A session's notes for further analysis, redacted and leak-checked, as JSON or CSV.
 
-    store ─▶ notes (of a round, a table, the online rooms …) ─▶ scrub each text
-          ─▶ leak check note by note ─▶ write JSON | CSV ─▶ leak check the whole text
+    store ─▶ notes (of a round, a table, the online rooms …), 500 at a time
+          ─▶ scrub each text ─▶ leak check note by note
+          ─▶ write JSON | CSV ─▶ leak check the whole text (JSON: record by record,
+             which finds the same; `leaks_in_parts`)
 
 `GET /api/sessions/{id}/notes` and `pollinate notes export` both come through here, so the
-two give the same records and refuse the same leaks (`ExportBlocked`).
+two give the same records and refuse the same leaks (`ExportBlocked`). Nothing is
+returned until every note has passed.
 """
 
 from __future__ import annotations

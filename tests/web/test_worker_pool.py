@@ -23,8 +23,7 @@ import pytest
 
 from pollinate.config import Settings
 from pollinate.web.server import migrate
-from pollinate.web.worker import BEAT_SECONDS
-from pollinate.web.worker_pool import STARTUP_FAILED
+from pollinate.web.worker import BEAT_SECONDS, STARTUP_FAILURE
 
 WAIT = 30.0
 
@@ -233,7 +232,7 @@ def test_sighup_replaces_every_worker_while_requests_keep_being_answered(start):
 
 def test_a_worker_app_that_cannot_start_stops_the_supervisor_with_status_3(start):
     supervisor = start(POLLINATE_BUS_URL="carrier-pigeon://loft")
-    assert supervisor.popen.wait(WAIT) == STARTUP_FAILED == 3
+    assert supervisor.popen.wait(WAIT) == STARTUP_FAILURE == 3
     printed = supervisor.printed()
     assert "before it started; stopping" in printed
     assert "carrier-pigeon://" in printed  # the worker said what was wrong

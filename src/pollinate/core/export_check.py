@@ -130,21 +130,17 @@ def rendered_leaks(
 ) -> list[LeakFound]:
     """Leaks in the whole text of a file, placed by line; what `public` texts contain of the
     roster (the roles section's names and affiliations) is allowed."""
-    check = LeakCheck.from_roster(roster)
-    allowed = {(leak.kind, leak.participant_ids) for named in public for leak in check.find(named)}
-    return [
-        LeakFound(
-            f"{what}, line {text.count(chr(10), 0, leak.start) + 1}",
-            leak,
-            text[leak.start : leak.end],
-        )
-        for leak in check.find(text)
-        if (leak.kind, leak.participant_ids) not in allowed
-    ]
+    return leaks_in_parts([text], roster, what=what, public=public)
 
 
 def leaks_in_parts(
-    parts: Iterable[str], roster: Roster, *, what: str, before: str = "", between: str = ""
+    parts: Iterable[str],
+    roster: Roster,
+    *,
+    what: str,
+    before: str = "",
+    between: str = "",
+    public: Sequence[str] = (),
 ) -> list[LeakFound]:
     """`rendered_leaks(before + between.join(parts) + …, roster, what=what)`, read one part
     at a time: the same leaks, at the same lines and characters.
@@ -152,12 +148,16 @@ def leaks_in_parts(
     For a file whose parts are kept apart by punctuation that no name, address or run of
     an unspaced script reads across, and whose `before` and `between` hold no letters: the
     records of a JSON array, `{…}` after `[` and `,` and a line break. Read whole, the notes
-    of a plenary are half a million tokens and the reading held 11 MB (tracemalloc)."""
+    of a plenary are half a million tokens and the reading held 11 MB (tracemalloc). What
+    `public` texts contain of the roster is allowed, as in `rendered_leaks`."""
     check = LeakCheck.from_roster(roster)
+    allowed = {(leak.kind, leak.participant_ids) for named in public for leak in check.find(named)}
     found: list[LeakFound] = []
     offset, line = len(before), 1 + before.count("\n")
     for part in parts:
         for leak in check.find(part):
+            if (leak.kind, leak.participant_ids) in allowed:
+                continue
             place = f"{what}, line {line + part.count(chr(10), 0, leak.start)}"
             shifted = replace(leak, start=leak.start + offset, end=leak.end + offset)
             found.append(LeakFound(place, shifted, part[leak.start : leak.end]))

@@ -30,7 +30,8 @@ STARTED_POLL_SECONDS = 0.05
 """How often a starting worker looks whether it has started, to say so promptly."""
 
 STARTUP_FAILURE = 3
-"""The exit status of a worker whose app never started (uvicorn's own code for it)."""
+"""The exit status of a worker whose app never started (uvicorn's own code for it), and of
+the supervisor when a worker of its first start failed (web/worker_pool.py)."""
 
 
 async def beat(server: uvicorn.Server, beat_fd: int) -> None:

@@ -37,6 +37,8 @@ import time
 from dataclasses import dataclass, field
 from types import FrameType
 
+from pollinate.web.worker import STARTUP_FAILURE
+
 logger = logging.getLogger("pollinate.workers")
 
 TICK_SECONDS = 0.5
@@ -49,7 +51,6 @@ rolling restart gives up): imports and the app's startup take 1-3 s here."""
 RESTART_PAUSE = 1.0
 STOP_MARGIN = 5.0
 """Beyond uvicorn's graceful timeout, before a stopping worker is killed."""
-STARTUP_FAILED = 3
 WORKER_ENVIRONMENT = {"MALLOC_ARENA_MAX": "2"}
 """glibc gives each thread that allocates its own heap, up to 8 per core, and keeps what
 was freed in each: a worker's database work runs on up to 40 threads. Two heaps per
@@ -103,7 +104,7 @@ class WorkerPool:
     _retry_at: dict[int, float] = field(default_factory=dict)  # slot ─▶ when to try again
 
     def run(self) -> int:
-        """Supervise until stopped; 0, or STARTUP_FAILED when the first start failed."""
+        """Supervise until stopped; 0, or STARTUP_FAILURE when the first start failed."""
         previous = {
             number: signal.signal(number, self._on_signal)
             for number in (signal.SIGINT, signal.SIGTERM, signal.SIGHUP)
@@ -117,7 +118,7 @@ class WorkerPool:
                     self._rolling = False
                     self._restart_each()
                 if not self._keep_alive():
-                    return STARTUP_FAILED
+                    return STARTUP_FAILURE
             return 0
         finally:
             self._stop_all()

@@ -227,6 +227,14 @@ class ProcessTree:
         return found
 
     def sample(self) -> Sample:
+        return self._read()[0]
+
+    def rss_by_kind(self) -> dict[str, int]:
+        """The RSS of each kind of process now, in bytes (`process_kind`); like every
+        reading, it counts toward the peak."""
+        return _by_kind(self._read()[1])
+
+    def _read(self) -> tuple[Sample, dict[int, int]]:
         pids = self.pids()
         each = _rss_of(pids)
         pss = sum(_kb_field(Path(f"/proc/{pid}/smaps_rollup"), "Pss:") for pid in pids)
@@ -234,11 +242,7 @@ class ProcessTree:
         if reading.rss > self.peak.rss:
             reading.rss_by_kind = _by_kind(each)  # only at a new peak: /proc reads cost
             self.peak = reading
-        return reading
-
-    def rss_by_kind(self) -> dict[str, int]:
-        """The RSS of each kind of process now, in bytes (`process_kind`)."""
-        return _by_kind(_rss_of(self.pids()))
+        return reading, each
 
     def cpu_seconds(self) -> float:
         """User plus system CPU of the live processes of the tree, in seconds."""
